@@ -1,0 +1,72 @@
+"""Options every sandbox-using command shares, turned into an Executor (immutable config)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sandbox import Executor, Support, make_backend
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    cache_dir: Path
+    backend: str
+    python: Path
+
+    def support(self) -> Support:
+        return Support(
+            cache_dir=self.cache_dir, python=self.python, deps_dir=self.cache_dir / "support"
+        )
+
+    def executor(self) -> Executor:
+        return Executor(make_backend(self.backend), self.support())
+
+
+def default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "perforch"
+
+
+def sandbox_options(function: F) -> F:
+    """Adds --cache-dir, --backend and --python, and passes ``settings: SandboxSettings``."""
+    options = [
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Build cache and language support [default: ~/.cache/perforch].",
+        ),
+        click.option(
+            "--backend",
+            type=click.Choice(["namespace", "docker"]),
+            default="namespace",
+            show_default=True,
+            help="How code under test is isolated.",
+        ),
+        click.option(
+            "--python",
+            "python",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Interpreter that runs Python code under test "
+            "[default: the one running perforch].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def settings_from(cache_dir: Path | None, backend: str, python: Path | None) -> SandboxSettings:
+    return SandboxSettings(
+        cache_dir=(cache_dir or default_cache_dir()).resolve(),
+        backend=backend,
+        python=python or Path(sys.executable),
+    )

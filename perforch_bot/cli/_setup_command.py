@@ -1,0 +1,105 @@
+"""``perforch setup`` and ``perforch doctor``: prepare and check the toolchains and backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from perforch_bot.cli._context import sandbox_options, settings_from
+from perforch_bot.cli._tables import render_table
+from sandbox import BACKENDS, LANGUAGES, SandboxError, make_backend
+
+
+@click.command()
+@click.option("--quiet", is_flag=True, help="Print only problems.")
+@sandbox_options
+def setup(quiet: bool, cache_dir: Path | None, backend: str, python: Path | None) -> int:
+    """Fetch and build what each language's programs compile against (idempotent; offline
+    afterwards): HumanEval-X's Rust crates, Go's testify module."""
+    support = settings_from(cache_dir, backend, python).support()
+    problems = []
+    for name, language in LANGUAGES.items():
+        found = language.setup(support)
+        problems += [f"{name}: {p}" for p in found]
+        if not quiet and not found:
+            click.echo(f"{name}: ready")
+    for problem in problems:
+        click.echo(problem, err=True)
+    return 1 if problems else 0
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@sandbox_options
+def doctor(as_json: bool, cache_dir: Path | None, backend: str, python: Path | None) -> int:
+    """Each language's toolchain and version, and each sandbox backend: does it work here?"""
+    support = settings_from(cache_dir, backend, python).support()
+    toolchains = [language.toolchain(support) for language in LANGUAGES.values()]
+    backends = []
+    for name in BACKENDS:
+        try:
+            backends.append(make_backend(name).health())
+        except SandboxError as exc:
+            backends.append(_unavailable(name, str(exc)))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "languages": [
+                        {
+                            "language": t.language,
+                            "tool": t.tool,
+                            "version": t.version,
+                            "ok": t.ok,
+                            "problem": t.problem,
+                        }
+                        for t in toolchains
+                    ],
+                    "backends": [
+                        {
+                            "backend": b.name,
+                            "works": b.works,
+                            "detail": b.detail,
+                            "isolation": list(b.isolation),
+                        }
+                        for b in backends
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(
+            render_table(
+                ["language", "status", "tool", "version / problem"],
+                [
+                    [t.language, "ok" if t.ok else "MISSING", t.tool, t.version or t.problem or ""]
+                    for t in toolchains
+                ],
+            )
+        )
+        click.echo()
+        click.echo(
+            render_table(
+                ["backend", "status", "isolation", "detail"],
+                [
+                    [
+                        b.name,
+                        "works" if b.works else "unavailable",
+                        ", ".join(b.isolation),
+                        b.detail,
+                    ]
+                    for b in backends
+                ],
+            )
+        )
+    ok = all(t.ok for t in toolchains) and any(b.works for b in backends)
+    return 0 if ok else 1
+
+
+def _unavailable(name: str, detail: str):  # type: ignore[no-untyped-def]
+    from sandbox import BackendHealth
+
+    return BackendHealth(name, False, detail)

@@ -1,0 +1,12 @@
+"""PerfOrch's exception tree. Every error raised by perforch_bot derives from ``PerforchError``
+and says what was wrong and what to do."""
+
+from __future__ import annotations
+
+
+class PerforchError(Exception):
+    """Root of every exception perforch_bot raises."""
+
+
+class TargetError(PerforchError):
+    """A target spec, source file or diff that cannot be turned into functions."""

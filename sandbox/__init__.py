@@ -1,0 +1,71 @@
+"""PerfOrch's sandbox: build, test and measure code in Python, Java, C++, Go and Rust.
+
+It knows nothing of LLMs or GitHub. The main entry is ``compare(old, new, ...)``, which checks
+that the new version is correct (builds, passes the tests, gives the old outputs) and measures it
+against the old one with an interleaved, sequential design and an A/A guard. Code under test
+runs through an isolation ``Backend`` (``namespace`` by default, ``docker`` optionally).
+
+Errors: ``SandboxError`` is the root of everything raised here; failures of the code under test
+are returned as data (``Comparison.status``, ``Failure``), never raised.
+"""
+
+from __future__ import annotations
+
+from sandbox._compare import METHOD, Comparison, Correctness, Workload, compare
+from sandbox._differential import Differential, Mismatch, Tolerance
+from sandbox._errors import (
+    BackendUnavailableError,
+    DatasetError,
+    SandboxError,
+    UnknownLanguageError,
+    WorkloadError,
+)
+from sandbox._executor import Built, Executor
+from sandbox._failures import Failure, classify
+from sandbox._limits import BUILD_LIMITS, RUN_LIMITS, Limits
+from sandbox._machine import machine_info
+from sandbox._measure import Budget, ProcessRun, Timing
+from sandbox._process import ProcessResult, run_process
+from sandbox._stats import Estimate, Verdict
+from sandbox.backends import BACKENDS, Backend, BackendHealth, make_backend
+from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
+
+__all__ = [
+    "BACKENDS",
+    "BUILD_LIMITS",
+    "LANGUAGES",
+    "METHOD",
+    "RUN_LIMITS",
+    "Backend",
+    "BackendHealth",
+    "BackendUnavailableError",
+    "Budget",
+    "Built",
+    "Comparison",
+    "Correctness",
+    "DatasetError",
+    "Differential",
+    "Estimate",
+    "Executor",
+    "Failure",
+    "Language",
+    "Limits",
+    "Mismatch",
+    "ProcessResult",
+    "ProcessRun",
+    "SandboxError",
+    "Support",
+    "Timing",
+    "Tolerance",
+    "Toolchain",
+    "UnknownLanguageError",
+    "Verdict",
+    "Workload",
+    "WorkloadError",
+    "classify",
+    "compare",
+    "get_language",
+    "machine_info",
+    "make_backend",
+    "run_process",
+]

@@ -1,0 +1,54 @@
+"""Resource limits for one sandboxed command, as immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one command may use before it is stopped.
+
+    ``memory_bytes`` is the address-space limit for native programs; languages whose runtimes
+    reserve address space up front (the JVM, Go) translate it into their own heap flags.
+    """
+
+    wall_seconds: float = 60.0
+    cpu_seconds: int = 60
+    memory_bytes: int = 2 * GIB
+    max_processes: int = 64
+    max_file_bytes: int = 64 * MIB
+    output_bytes: int = 4 * MIB
+
+    def prlimit_argv(self) -> list[str]:
+        """A ``prlimit`` prefix applying these limits to the command it runs.
+
+        RLIMIT_NPROC counts processes per user and root is exempt, so it only bites when the
+        command runs as an unprivileged user (the backends drop to one).
+        """
+        return [
+            "prlimit",
+            "--core=0",
+            f"--cpu={self.cpu_seconds}:{self.cpu_seconds + 1}",
+            f"--fsize={self.max_file_bytes}",
+            f"--as={self.memory_bytes}",
+            f"--nproc={self.max_processes}",
+            "--",
+        ]
+
+    def with_wall(self, seconds: float) -> Limits:
+        return replace(self, wall_seconds=seconds, cpu_seconds=max(1, int(seconds * 2) + 1))
+
+
+BUILD_LIMITS = Limits(
+    wall_seconds=300.0,
+    cpu_seconds=600,
+    memory_bytes=6 * GIB,
+    max_processes=256,
+    max_file_bytes=512 * MIB,
+    output_bytes=1 * MIB,
+)
+RUN_LIMITS = Limits()

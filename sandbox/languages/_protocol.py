@@ -1,0 +1,119 @@
+"""What every language module provides. Modules are pure: they describe programs; the sandbox's
+executor builds (with a content-hash cache) and runs them through a backend.
+
+The driver protocol every ``driver_program`` must speak on stdout, one JSON object per line:
+
+``<run argv> outputs``
+    For each case i (in order): call the function once on a fresh copy of the case's arguments
+    and print ``{"case": i, "result": R, "args": A}`` where R is the canonical text of the return
+    value and A of the arguments after the call (so in-place mutation is compared), or
+    ``{"case": i, "error": E}`` where E is ``"<ExceptionType>: <message>"`` (a panic, an
+    exception). Then the same closing line as ``bench`` (below).
+``<run argv> bench ITERATIONS SAMPLES WARMUP_MS``
+    ITERATIONS 0 means calibrate: double n until one sample (n passes over all cases) takes at
+    least 10 ms, print ``{"calibrated": n}``. Then warm up for WARMUP_MS (JIT languages: until
+    steady, print ``{"warmup_samples": k, "steady": bool}``), then print SAMPLES lines
+    ``{"ns": T}``: T is the time of n passes over all cases, each call on a fresh copy of its
+    arguments made outside the timed region, each result kept alive in a sink the compiler
+    cannot remove. Then ``{"peak_rss_kb": N, "cpu_ns": C, "iterations": n}`` where N is the
+    process's own peak RSS (VmHWM, reset by writing "5" to /proc/self/clear_refs at start, so
+    the size of whatever spawned it is not counted) and C its own user+system CPU time
+    (getrusage(RUSAGE_SELF) or the runtime's equivalent).
+
+Anything the driver writes to stderr is diagnostics. Exit 0 on success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sandbox.backends._protocol import Mount
+
+MIN_SAMPLE_NS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Support:
+    """Where the sandbox's language support lives on this host (immutable, passed down).
+
+    ``cache_dir`` holds build outputs and scratch run directories; ``deps_dir`` the
+    per-language dependency caches that ``perforch setup`` fills once (Rust crates built,
+    Go modules), shared by every cache (tests use a fresh ``cache_dir`` but the same
+    ``deps_dir``); ``python`` is the interpreter that runs Python code under test.
+    """
+
+    cache_dir: Path
+    python: Path
+    deps_dir: Path | None = None
+
+    def dir_for(self, language: str) -> Path:
+        return (self.deps_dir or self.cache_dir / "support") / language
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A language's tools as found on this host: ``problem`` says what is missing and how to
+    install it when the language cannot be used."""
+
+    language: str
+    tool: str
+    version: str | None
+    problem: str | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class Program:
+    """Everything needed to build and run one program.
+
+    ``files`` are written into a fresh build directory; ``build`` commands run there in order
+    (under the backend, no network); ``run`` is the argv that runs the result in a copy of that
+    directory. ``cache_key_extra`` adds toolchain versions to the content hash. ``memory_flags``
+    are not used here: a language that needs heap flags puts them into ``run``.
+    """
+
+    language: str
+    files: Mapping[str, str]
+    build: tuple[tuple[str, ...], ...]
+    run: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+    mounts: tuple[Mount, ...] = ()
+    cache_key_extra: str = ""
+    # Some runtimes reserve address space up front (JVM, Go); they get RLIMIT_AS this large.
+    address_space_bytes: int | None = None
+
+
+class Language(Protocol):
+    """Implemented by a module per language (module attributes and functions)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def extensions(self) -> tuple[str, ...]: ...
+
+    def toolchain(self, support: Support) -> Toolchain:
+        """Find the tools and their versions (through sandbox._process.run_process)."""
+        ...
+
+    def test_program(self, source: str, tests: str, support: Support) -> Program:
+        """``source`` with ``tests`` appended the language's way (HumanEval-X's test layout):
+        the program exits 0 exactly when the tests pass."""
+        ...
+
+    def driver_program(self, source: str, function: str, inputs: str, support: Support) -> Program:
+        """A program speaking the driver protocol above for ``function`` in ``source``, with the
+        calls defined by ``inputs`` (a file in this language; see the README)."""
+        ...
+
+    def setup(self, support: Support) -> list[str]:
+        """Fetch and build what this language's programs compile against (idempotent; offline
+        once done). Returns problems, empty when ready."""
+        ...

@@ -1,0 +1,102 @@
+"""Python: code under test runs on the interpreter in ``Support.python`` (its packages included)."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+
+from sandbox._process import run_process
+from sandbox.backends._protocol import Mount
+from sandbox.languages._protocol import Program, Support, Toolchain
+from sandbox.languages.drivers import driver_source
+
+name = "python"
+extensions: tuple[str, ...] = (".py",)
+
+# The same hash seed for every run of either version, so set and dict-of-str iteration orders
+# (and anything derived from them) cannot differ between old and new.
+_ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+
+
+@functools.cache
+def _interpreter(python: Path) -> tuple[str, tuple[Path, ...]] | str:
+    """The interpreter's version and the directories it needs inside the sandbox, or a problem."""
+    probe = (
+        "import sys; print(sys.version.split()[0]); print(sys.prefix); "
+        "print(sys.base_prefix); print(sys.executable)"
+    )
+    result = run_process(
+        [str(python), "-c", probe],
+        cwd=Path(tempfile.gettempdir()),
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=30,
+    )
+    if not result.ok:
+        return (
+            f"cannot run {python}: {result.stderr.strip() or result.reason}; "
+            "install Python 3.11+ or pass the interpreter to use"
+        )
+    version, prefix, base_prefix, executable = result.stdout.split("\n")[:4]
+    roots = {Path(prefix), Path(base_prefix), Path(executable).resolve().parent.parent}
+    return version, tuple(sorted(roots))
+
+
+def toolchain(support: Support) -> Toolchain:
+    found = _interpreter(support.python)
+    if isinstance(found, str):
+        return Toolchain(name, str(support.python), None, found)
+    return Toolchain(name, str(support.python), found[0])
+
+
+def _mounts(support: Support) -> tuple[Mount, ...]:
+    found = _interpreter(support.python)
+    return () if isinstance(found, str) else tuple(Mount(path) for path in found[1])
+
+
+def _version(support: Support) -> str:
+    found = _interpreter(support.python)
+    return "missing" if isinstance(found, str) else found[0]
+
+
+def test_program(source: str, tests: str, support: Support) -> Program:
+    python = str(support.python)
+    return Program(
+        language=name,
+        files={"main.py": f"{source}\n\n{tests}\n"},
+        build=((python, "-s", "-c", _SYNTAX_CHECK, "main.py"),),
+        run=(python, "-s", "main.py"),
+        env=_ENV,
+        mounts=_mounts(support),
+        cache_key_extra=f"{python} {_version(support)}",
+    )
+
+
+def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    python = str(support.python)
+    return Program(
+        language=name,
+        files={
+            "target.py": source,
+            "inputs.py": inputs,
+            "perforch_driver.py": driver_source("python_driver.py"),
+        },
+        build=((python, "-s", "-c", _SYNTAX_CHECK, "target.py", "inputs.py"),),
+        run=(python, "-s", "perforch_driver.py", function),
+        env=_ENV,
+        mounts=_mounts(support),
+        cache_key_extra=f"{python} {_version(support)}",
+    )
+
+
+def setup(support: Support) -> list[str]:
+    found = _interpreter(support.python)
+    return [found] if isinstance(found, str) else []
+
+
+# A syntax error is a build failure with the compiler's message, as in the compiled languages.
+_SYNTAX_CHECK = (
+    "import sys\n"
+    "for path in sys.argv[1:]:\n"
+    "    with open(path) as f: compile(f.read(), path, 'exec')\n"
+)

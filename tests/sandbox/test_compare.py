@@ -1,0 +1,126 @@
+"""compare() end to end on real Python programs in the real sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox import Budget, Executor, Limits, Workload, WorkloadError, compare
+
+OLD = """
+def dedupe(items):
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+"""
+FAST = "def dedupe(items):\n    return list(dict.fromkeys(items))\n"
+INPUTS = """
+import random
+_rng = random.Random(7)
+INPUTS = [([_rng.randrange(300) for _ in range(1500)],), ([],), ([2, 1, 2],)]
+"""
+TESTS = "assert dedupe([2, 1, 2]) == [2, 1]\n"
+WORKLOAD = Workload("dedupe", inputs=INPUTS, tests=TESTS)
+QUICK = Budget(max_seconds=20)
+
+
+def run(executor: Executor, new: str, workload: Workload = WORKLOAD, **kwargs: object):  # type: ignore[no-untyped-def]
+    return compare(OLD, new, language="python", workload=workload, executor=executor,
+                   **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_much_faster_version_is_faster_with_an_interval(executor: Executor) -> None:
+    result = run(executor, FAST, budget=QUICK)
+    assert result.status == "faster", result.summary
+    assert result.correctness.ok and result.correctness.tests_run
+    timing = result.timing
+    assert timing is not None
+    assert timing.interval_95.high < 1 / 1.03
+    assert result.speedup is not None and result.speedup > 5
+    assert timing.aa is not None  # the A/A guard ran
+    versions = {run.version for run in timing.runs}
+    assert versions == {"old", "new", "copy"}
+    assert all(run.peak_rss_kb > 0 for run in timing.runs)
+    assert result.provenance["old_sha256"] != result.provenance["new_sha256"]
+    assert result.provenance["inputs"] == INPUTS
+
+
+def test_identical_code_is_never_called_faster_or_slower(executor: Executor) -> None:
+    result = run(executor, OLD, budget=Budget(max_seconds=8))
+    assert result.status in ("unchanged", "inconclusive"), result.summary
+
+
+def test_a_wrong_result_is_incorrect_with_the_input_named(executor: Executor) -> None:
+    wrong = "def dedupe(items):\n    return sorted(set(items))\n"
+    result = run(executor, wrong, workload=Workload("dedupe", inputs=INPUTS))
+    assert result.status == "incorrect"
+    assert result.timing is None
+    assert result.correctness.differential is not None
+    assert any("input #0" in p for p in result.correctness.problems)
+
+
+def test_mutating_an_argument_is_incorrect(executor: Executor) -> None:
+    mutating = "def dedupe(items):\n    r = list(dict.fromkeys(items))\n    items.clear()\n    return r\n"
+    result = run(executor, mutating, workload=Workload("dedupe", inputs=INPUTS))
+    assert result.status == "incorrect"
+    assert result.correctness.differential is not None
+    assert {m.field for m in result.correctness.differential.mismatches} == {"args"}
+
+
+def test_a_different_exception_is_incorrect(executor: Executor) -> None:
+    inputs = "INPUTS = [(None,)]\n"
+    raising = "def dedupe(items):\n    raise ValueError('no')\n"
+    result = run(executor, raising, workload=Workload("dedupe", inputs=inputs))
+    assert result.status == "incorrect"  # old raises TypeError on None
+
+
+def test_a_new_version_that_does_not_build_is_incorrect(executor: Executor) -> None:
+    result = run(executor, "def dedupe(items:\n    pass\n")
+    assert result.status == "incorrect"
+    assert result.correctness.failure is not None
+    assert result.correctness.failure.kind == "compile-error"
+    assert "SyntaxError" in result.correctness.failure.message
+
+
+def test_failing_tests_on_the_old_version_are_an_error_not_a_verdict(executor: Executor) -> None:
+    result = run(executor, FAST, workload=Workload("dedupe", INPUTS, "assert dedupe([1]) == []"))
+    assert result.status == "error"
+    assert "fail on the old version" in result.summary
+
+
+def test_a_new_version_failing_the_tests_is_incorrect(executor: Executor) -> None:
+    result = run(executor, "def dedupe(items):\n    return items\n")
+    assert result.status == "incorrect"
+    assert result.correctness.failure is not None
+    assert result.correctness.failure.kind == "test-failed"
+
+
+def test_a_crash_is_incorrect_and_named(executor: Executor) -> None:
+    crashing = "import os\ndef dedupe(items):\n    os.abort()\n"
+    result = run(executor, crashing, workload=Workload("dedupe", inputs=INPUTS))
+    assert result.status == "incorrect"
+    assert result.correctness.failure is not None
+    assert result.correctness.failure.kind == "crash"
+    assert "SIGABRT" in result.correctness.failure.message
+
+
+def test_an_endless_loop_times_out(executor: Executor) -> None:
+    looping = "def dedupe(items):\n    while True:\n        pass\n"
+    result = run(executor, looping, workload=Workload("dedupe", inputs=INPUTS),
+                 limits=Limits(wall_seconds=2, cpu_seconds=10))
+    assert result.status == "incorrect"
+    assert result.correctness.failure is not None
+    assert result.correctness.failure.kind == "timeout"
+
+
+def test_tests_alone_check_correctness_without_a_timing_claim(executor: Executor) -> None:
+    result = run(executor, FAST, workload=Workload("dedupe", tests=TESTS))
+    assert result.status == "inconclusive"
+    assert result.correctness.ok
+    assert "nothing was timed" in result.summary
+
+
+def test_no_workload_is_a_clear_error(executor: Executor) -> None:
+    with pytest.raises(WorkloadError, match="inputs file"):
+        run(executor, FAST, workload=Workload("dedupe"))
