@@ -7,6 +7,7 @@ import click
 from perforch_bot.cli._bench_command import bench
 from perforch_bot.cli._eval_command import eval_command
 from perforch_bot.cli._setup_command import doctor, setup
+from perforch_bot.cli._targets_command import targets
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,3 +18,4 @@ def cli() -> None:
 
 for command in (setup, doctor, bench, eval_command):
     cli.add_command(command)
+cli.add_command(targets)

@@ -1,0 +1,88 @@
+"""The git reads ``perforch targets --rev`` needs: the diff of a revision range and files at a
+revision. Every command goes through the sandbox's one subprocess wrapper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from perforch_bot.targets._errors import DiffError
+
+if TYPE_CHECKING:
+    from sandbox import ProcessResult
+
+# A fixed environment (perforch_bot reads none): no pager, no system config, plain output.
+_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "GIT_PAGER": "cat",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+_TIMEOUT = 120.0
+_DIFF_BYTES = 256 * 1024 * 1024
+
+
+def _git(arguments: list[str], cwd: Path, output_bytes: int = _DIFF_BYTES) -> ProcessResult:
+    # imported here: extraction and write-back must not load the whole sandbox package
+    from sandbox import run_process
+
+    return run_process(
+        ["git", *arguments], cwd=cwd, env=_ENV, timeout=_TIMEOUT, output_bytes=output_bytes
+    )
+
+
+def _failure(what: str, result: ProcessResult) -> DiffError:
+    detail = result.stderr.strip() or result.reason
+    return DiffError(f"git cannot {what}: {detail}")
+
+
+def repository_root(cwd: Path) -> Path:
+    """The top directory of the git work tree holding ``cwd``."""
+    result = _git(["rev-parse", "--show-toplevel"], cwd)
+    if not result.ok:
+        raise DiffError(
+            f"{cwd} is not inside a git repository ({result.stderr.strip()}); "
+            "run from the repository or give the diff with --diff FILE"
+        )
+    return Path(result.stdout.strip())
+
+
+def split_range(revision_range: str) -> tuple[str, str]:
+    """``BASE..HEAD`` or ``BASE...HEAD`` -> (BASE, HEAD); an empty HEAD means ``HEAD``."""
+    separator = "..." if "..." in revision_range else ".."
+    base, found, head = revision_range.partition(separator)
+    if not found or not base or base.startswith("-") or head.startswith("-"):
+        raise DiffError(
+            f"{revision_range!r} is not a revision range: write BASE..HEAD "
+            "(e.g. main..HEAD, or origin/main...feature as GitHub compares)"
+        )
+    return base, head or "HEAD"
+
+
+def diff_revisions(repository: Path, revision_range: str) -> str:
+    """``git diff BASE..HEAD`` with renames detected and a/ b/ prefixes whatever the config."""
+    split_range(revision_range)
+    result = _git(
+        [
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--find-renames",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            revision_range,
+            "--",
+        ],
+        repository,
+    )
+    if not result.ok:
+        raise _failure(f"diff {revision_range}", result)
+    return result.stdout
+
+
+def read_at_revision(repository: Path, revision: str, path: str) -> bytes | None:
+    """The contents of ``path`` at ``revision`` (None if it does not exist there)."""
+    result = _git(["show", f"{revision}:{path}"], repository)
+    # run_process decodes output as UTF-8; files that are not UTF-8 come back approximated
+    return result.stdout.encode("utf-8") if result.ok else None
