@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,23 +20,45 @@ DEFAULT_DATA = Path("../shared/data/humaneval-x")
 
 @click.command(name="eval")
 @click.argument("benchmark", type=click.Choice(["humaneval-x"]))
-@click.option("--solutions", type=click.Choice(["canonical"]), default="canonical",
-              show_default=True, help="Which solutions to test.")
-@click.option("--language", "languages", multiple=True, type=click.Choice(sorted(ASSEMBLERS)),
-              help="Only these languages (repeatable) [default: all five].")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_DATA, show_default=True,
-              help="Folder holding humaneval_<language>.jsonl.gz.")
+@click.option(
+    "--solutions",
+    type=click.Choice(["canonical"]),
+    default="canonical",
+    show_default=True,
+    help="Which solutions to test.",
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    type=click.Choice(sorted(ASSEMBLERS)),
+    help="Only these languages (repeatable) [default: all five].",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Folder holding humaneval_<language>.jsonl.gz.",
+)
 @click.option("--limit", type=int, default=None, help="Only the first N problems per language.")
 @click.option("--jobs", type=int, default=2, show_default=True, help="Parallel builds/runs.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @sandbox_options
-def eval_command(benchmark: str, solutions: str, languages: tuple[str, ...], data_dir: Path,
-                 limit: int | None, jobs: int, as_json: bool, cache_dir: Path | None,
-                 backend: str, python: Path | None) -> int:
+def eval_command(
+    benchmark: str,
+    solutions: str,
+    languages: tuple[str, ...],
+    data_dir: Path,
+    limit: int | None,
+    jobs: int,
+    as_json: bool,
+    **sandbox: Any,
+) -> int:
     """Build and test a benchmark's solutions; print pass counts per language and every
     failure with its reason."""
-    executor = settings_from(cache_dir, backend, python).executor()
+    executor = settings_from(**sandbox).executor()
     results: list[LanguageResult] = []
     for language in languages or tuple(ASSEMBLERS):
         try:
@@ -48,10 +71,21 @@ def eval_command(benchmark: str, solutions: str, languages: tuple[str, ...], dat
     if as_json:
         click.echo(json.dumps([_as_json(r) for r in results], indent=2))
     else:
-        click.echo(render_table(
-            ["language", "passed", "failed", "seconds", "toolchain"],
-            [[r.language, f"{r.passed}/{len(r.results)}", str(len(r.failed)),
-              f"{r.seconds:.1f}", r.toolchain] for r in results]))
+        click.echo(
+            render_table(
+                ["language", "passed", "failed", "seconds", "toolchain"],
+                [
+                    [
+                        r.language,
+                        f"{r.passed}/{len(r.results)}",
+                        str(len(r.failed)),
+                        f"{r.seconds:.1f}",
+                        r.toolchain,
+                    ]
+                    for r in results
+                ],
+            )
+        )
         for r in results:
             for failed in r.failed:
                 reason = failed.failure.describe() if failed.failure else "failed"
@@ -61,9 +95,17 @@ def eval_command(benchmark: str, solutions: str, languages: tuple[str, ...], dat
 
 def _as_json(result: LanguageResult) -> dict[str, object]:
     return {
-        "language": result.language, "passed": result.passed, "total": len(result.results),
-        "seconds": round(result.seconds, 2), "toolchain": result.toolchain,
-        "failures": [{"task_id": f.task_id, "kind": f.failure.kind if f.failure else None,
-                      "message": f.failure.message if f.failure else None}
-                     for f in result.failed],
+        "language": result.language,
+        "passed": result.passed,
+        "total": len(result.results),
+        "seconds": round(result.seconds, 2),
+        "toolchain": result.toolchain,
+        "failures": [
+            {
+                "task_id": f.task_id,
+                "kind": f.failure.kind if f.failure else None,
+                "message": f.failure.message if f.failure else None,
+            }
+            for f in result.failed
+        ],
     }

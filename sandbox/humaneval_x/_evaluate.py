@@ -6,12 +6,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from sandbox._executor import Executor
+from sandbox._executor import Built, Executor
 from sandbox._failures import Failure, classify
 from sandbox._limits import Limits
 from sandbox.humaneval_x import Problem
-from sandbox.languages import get_language
+from sandbox.languages import Language, get_language
+from sandbox.languages._protocol import Support, TestBatch
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,23 @@ def evaluate(
     toolchain = language.toolchain(executor.support)
     started = time.perf_counter()
 
+    sources = {p.task_id: solution(p) if solution else p.program.source for p in problems}
+    batched = {} if toolchain.problem else _batch_builds(language, problems, sources, executor)
+
     def one(problem: Problem) -> ProblemResult:
         begun = time.perf_counter()
-        source = solution(problem) if solution else problem.program.source
-        program = language.test_program(source, problem.program.tests, executor.support)
-        built = executor.build(program)
+        built, args = batched.get(problem.task_id) or (None, ())
+        if built is None:
+            source = sources[problem.task_id]
+            program = language.test_program(source, problem.program.tests, executor.support)
+            built = executor.build(program)
         failure: Failure | None
         if not built.ok:
             failure = (classify(built.failure, "build") if built.failure else None) or Failure(
                 "compile-error", "the build failed"
             )
         else:
-            failure = classify(executor.run(built, [], limits), "test")
+            failure = classify(executor.run(built, list(args), limits), "test")
         result = ProblemResult(
             problem.task_id, failure is None, failure, time.perf_counter() - begun, built.cached
         )
@@ -86,3 +93,37 @@ def evaluate(
         time.perf_counter() - started,
         f"{toolchain.tool} {toolchain.version or ''}".strip(),
     )
+
+
+@runtime_checkable
+class _Batching(Protocol):
+    def test_batch(
+        self, items: Sequence[tuple[str, str]], support: Support
+    ) -> TestBatch | None: ...
+
+
+def _batch_builds(
+    language: Language, problems: Sequence[Problem], sources: dict[str, str], executor: Executor
+) -> dict[str, tuple[Built, tuple[str, ...]]]:
+    """One build for many problems, when the language offers it (javac's start-up dominates a
+    small build). Problems a failed batch build blames are left out (each is then built alone,
+    for its own message) and the rest batched once more; failing that, all are built alone."""
+    if not isinstance(language, _Batching) or len(problems) < 2:
+        return {}
+    pending = list(problems)
+    for _attempt in range(2):
+        items = [(sources[p.task_id], p.program.tests) for p in pending]
+        batch = language.test_batch(items, executor.support)
+        if batch is None:
+            return {}
+        built = executor.build(batch.program)
+        if built.ok:
+            return {
+                p.task_id: (built, args) for p, args in zip(pending, batch.run_args, strict=True)
+            }
+        output = f"{built.failure.stdout}\n{built.failure.stderr}" if built.failure else ""
+        blamed = {i for i, files in enumerate(batch.sources) if any(f in output for f in files)}
+        if not blamed or len(blamed) == len(pending):
+            return {}
+        pending = [p for i, p in enumerate(pending) if i not in blamed]
+    return {}

@@ -90,6 +90,18 @@ class Program:
     address_space_bytes: int | None = None
 
 
+@dataclass(frozen=True)
+class TestBatch:
+    """Many test programs built by one ``program`` (optional, for languages whose compiler
+    start-up dominates a small build: a module may offer ``test_batch(items, support)`` taking
+    (source, tests) pairs). Item i runs as ``program.run + run_args[i]``; when the build fails,
+    its output names ``sources[i]`` (item i's files) if item i is to blame."""
+
+    program: Program
+    run_args: tuple[tuple[str, ...], ...]
+    sources: tuple[tuple[str, ...], ...]
+
+
 class Language(Protocol):
     """Implemented by a module per language (module attributes and functions)."""
 

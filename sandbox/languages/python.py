@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
 from pathlib import Path
 
@@ -42,25 +43,30 @@ def _interpreter(python: Path) -> tuple[str, tuple[Path, ...]] | str:
     return version, tuple(sorted(roots))
 
 
+def _python(support: Support) -> str:
+    # Normalised but not resolved: a venv's interpreter must stay the venv's symlink.
+    return os.path.normpath(support.python)
+
+
 def toolchain(support: Support) -> Toolchain:
-    found = _interpreter(support.python)
+    found = _interpreter(Path(_python(support)))
     if isinstance(found, str):
         return Toolchain(name, str(support.python), None, found)
     return Toolchain(name, str(support.python), found[0])
 
 
 def _mounts(support: Support) -> tuple[Mount, ...]:
-    found = _interpreter(support.python)
+    found = _interpreter(Path(_python(support)))
     return () if isinstance(found, str) else tuple(Mount(path) for path in found[1])
 
 
 def _version(support: Support) -> str:
-    found = _interpreter(support.python)
+    found = _interpreter(Path(_python(support)))
     return "missing" if isinstance(found, str) else found[0]
 
 
 def test_program(source: str, tests: str, support: Support) -> Program:
-    python = str(support.python)
+    python = _python(support)
     return Program(
         language=name,
         files={"main.py": f"{source}\n\n{tests}\n"},
@@ -73,7 +79,7 @@ def test_program(source: str, tests: str, support: Support) -> Program:
 
 
 def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
-    python = str(support.python)
+    python = _python(support)
     return Program(
         language=name,
         files={
@@ -90,7 +96,7 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
 
 
 def setup(support: Support) -> list[str]:
-    found = _interpreter(support.python)
+    found = _interpreter(Path(_python(support)))
     return [found] if isinstance(found, str) else []
 
 

@@ -26,8 +26,7 @@ QUICK = Budget(max_seconds=20)
 
 
 def run(executor: Executor, new: str, workload: Workload = WORKLOAD, **kwargs: object):  # type: ignore[no-untyped-def]
-    return compare(OLD, new, language="python", workload=workload, executor=executor,
-                   **kwargs)  # type: ignore[arg-type]
+    return compare(OLD, new, language="python", workload=workload, executor=executor, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_much_faster_version_is_faster_with_an_interval(executor: Executor) -> None:
@@ -61,7 +60,9 @@ def test_a_wrong_result_is_incorrect_with_the_input_named(executor: Executor) ->
 
 
 def test_mutating_an_argument_is_incorrect(executor: Executor) -> None:
-    mutating = "def dedupe(items):\n    r = list(dict.fromkeys(items))\n    items.clear()\n    return r\n"
+    mutating = (
+        "def dedupe(items):\n    r = list(dict.fromkeys(items))\n    items.clear()\n    return r\n"
+    )
     result = run(executor, mutating, workload=Workload("dedupe", inputs=INPUTS))
     assert result.status == "incorrect"
     assert result.correctness.differential is not None
@@ -107,8 +108,12 @@ def test_a_crash_is_incorrect_and_named(executor: Executor) -> None:
 
 def test_an_endless_loop_times_out(executor: Executor) -> None:
     looping = "def dedupe(items):\n    while True:\n        pass\n"
-    result = run(executor, looping, workload=Workload("dedupe", inputs=INPUTS),
-                 limits=Limits(wall_seconds=2, cpu_seconds=10))
+    result = run(
+        executor,
+        looping,
+        workload=Workload("dedupe", inputs=INPUTS),
+        limits=Limits(wall_seconds=2, cpu_seconds=10),
+    )
     assert result.status == "incorrect"
     assert result.correctness.failure is not None
     assert result.correctness.failure.kind == "timeout"

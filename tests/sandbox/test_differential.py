@@ -14,27 +14,32 @@ from sandbox._errors import WorkloadError
 TOL = Tolerance()
 
 
-@pytest.mark.parametrize(("old", "new", "same"), [
-    ("[1, 2, 3]", "[1, 2, 3]", True),
-    ("[1, 2, 3]", "[1, 2, 4]", False),
-    ("0.30000000000000004", "0.3", True),  # within rel 1e-9
-    ("0.3", "0.31", False),
-    ("[1.0, x1]", "[1.0, x2]", False),  # digits inside names are not numbers
-    ("nan", "NaN", True),
-    ("inf", "-inf", False),
-    ("10", "10.0", True),
-    ("12345678901234567890", "12345678901234567891", False),  # big ints compare exactly
-    ("{'a': 1}", "{'a': 1, 'b': 2}", False),
-    ("1e-300", "0.0", True),  # absolute tolerance
-])
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("[1, 2, 3]", "[1, 2, 3]", True),
+        ("[1, 2, 3]", "[1, 2, 4]", False),
+        ("0.30000000000000004", "0.3", True),  # within rel 1e-9
+        ("0.3", "0.31", False),
+        ("[1.0, x1]", "[1.0, x2]", False),  # digits inside names are not numbers
+        ("nan", "NaN", True),
+        ("inf", "-inf", False),
+        ("10", "10.0", True),
+        ("12345678901234567890", "12345678901234567891", False),  # big ints compare exactly
+        ("{'a': 1}", "{'a': 1, 'b': 2}", False),
+        ("1e-300", "0.0", True),  # absolute tolerance
+    ],
+)
 def test_same_text(old: str, new: str, same: bool) -> None:
     assert same_text(old, new, TOL) is same
 
 
 def test_parse_driver_output_skips_noise() -> None:
-    stdout = ('hello from the program\n{"case": 0, "result": "1", "args": "[1]"}\n'
-              '{"case": 1, "error": "ValueError: bad"}\n{"peak_rss_kb": 10, "cpu_ns": 5, '
-              '"iterations": 1}\n{broken json\n')
+    stdout = (
+        'hello from the program\n{"case": 0, "result": "1", "args": "[1]"}\n'
+        '{"case": 1, "error": "ValueError: bad"}\n{"peak_rss_kb": 10, "cpu_ns": 5, '
+        '"iterations": 1}\n{broken json\n'
+    )
     cases, closing = parse_driver_output(stdout)
     assert cases == [CaseOutput(0, "1", "[1]"), CaseOutput(1, error="ValueError: bad")]
     assert closing["peak_rss_kb"] == 10

@@ -5,12 +5,26 @@ import pytest
 from sandbox._environment import is_secret, sandbox_environment
 
 
-@pytest.mark.parametrize("name", [
-    "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "OPENAI_API_KEY", "anthropic_api_key", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "MY_SERVICE_SECRET", "DB_PASSWORD", "NPM_TOKEN", "SSH_AUTH_SOCK", "HF_TOKEN",
-    "GOOGLE_APPLICATION_CREDENTIALS", "RUNNER_TEMP",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "ACTIONS_RUNTIME_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "OPENAI_API_KEY",
+        "anthropic_api_key",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "MY_SERVICE_SECRET",
+        "DB_PASSWORD",
+        "NPM_TOKEN",
+        "SSH_AUTH_SOCK",
+        "HF_TOKEN",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "RUNNER_TEMP",
+    ],
+)
 def test_secret_names_are_recognised(name: str) -> None:
     assert is_secret(name)
 

@@ -26,10 +26,13 @@ def test_each_kind_is_named() -> None:
 
 
 def test_out_of_memory_is_recognised_in_every_runtime() -> None:
-    for message in ("MemoryError", "terminate called after throwing an instance of "
-                    "'std::bad_alloc'", "memory allocation of 8000000000 bytes failed",
-                    "fatal error: runtime: out of memory",
-                    'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'):
+    for message in (
+        "MemoryError",
+        "terminate called after throwing an instance of 'std::bad_alloc'",
+        "memory allocation of 8000000000 bytes failed",
+        "fatal error: runtime: out of memory",
+        'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space',
+    ):
         failure = classify(result(1, message), "run")
         assert failure is not None and failure.kind == "out-of-memory", message
 

@@ -10,16 +10,18 @@ ENV = {"PATH": "/usr/bin:/bin"}
 
 
 def test_exit_code_and_both_streams_are_returned(tmp_path: Path) -> None:
-    result = run_process(["sh", "-c", "echo out; echo err >&2; exit 3"], cwd=tmp_path, env=ENV,
-                         timeout=10)
+    result = run_process(
+        ["sh", "-c", "echo out; echo err >&2; exit 3"], cwd=tmp_path, env=ENV, timeout=10
+    )
     assert (result.returncode, result.stdout, result.stderr) == (3, "out\n", "err\n")
     assert result.reason == "exited" and not result.ok
 
 
 def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     marker = tmp_path / "child.pid"
-    result = run_process(["sh", "-c", f"sleep 30 & echo $! > {marker}; wait"], cwd=tmp_path,
-                         env=ENV, timeout=0.5)
+    result = run_process(
+        ["sh", "-c", f"sleep 30 & echo $! > {marker}; wait"], cwd=tmp_path, env=ENV, timeout=0.5
+    )
     assert result.reason == "timeout"
     assert result.wall_seconds < 5
     child = int(marker.read_text())
@@ -54,25 +56,35 @@ def test_stdin_is_delivered(tmp_path: Path) -> None:
 
 
 def test_environment_is_exactly_what_was_given(tmp_path: Path) -> None:
-    result = run_process(["env"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "ONLY": "1"},
-                         timeout=10)
+    result = run_process(
+        ["env"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "ONLY": "1"}, timeout=10
+    )
     assert sorted(result.stdout.split()) == ["ONLY=1", "PATH=/usr/bin:/bin"]
 
 
 def test_prlimit_prefix_applies_memory_and_file_size_limits(tmp_path: Path) -> None:
     limits = Limits(memory_bytes=64 * MIB, max_file_bytes=4096)
-    big = run_process([*limits.prlimit_argv(), "sh", "-c", "head -c 100000 /dev/zero > f"],
-                      cwd=tmp_path, env=ENV, timeout=10)
+    big = run_process(
+        [*limits.prlimit_argv(), "sh", "-c", "head -c 100000 /dev/zero > f"],
+        cwd=tmp_path,
+        env=ENV,
+        timeout=10,
+    )
     assert not big.ok
     assert (tmp_path / "f").stat().st_size == 4096
-    probe = run_process([*limits.prlimit_argv(), "sh", "-c", "ulimit -v"], cwd=tmp_path,
-                        env=ENV, timeout=10)
+    probe = run_process(
+        [*limits.prlimit_argv(), "sh", "-c", "ulimit -v"], cwd=tmp_path, env=ENV, timeout=10
+    )
     assert probe.stdout.strip() == str(64 * 1024)
 
 
 def test_cpu_time_of_the_command_is_measured(tmp_path: Path) -> None:
-    result = run_process(["sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
-                         cwd=tmp_path, env=ENV, timeout=30)
+    result = run_process(
+        ["sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
+        cwd=tmp_path,
+        env=ENV,
+        timeout=30,
+    )
     assert result.ok
     assert result.cpu_seconds > 0.05
     assert os.getpid() > 0

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sandbox import Executor, Support, make_backend
 
-
 # Language dependencies (Rust crates, Go modules) that scripts/bootstrap's `perforch setup`
 # built: the tests reuse them instead of rebuilding them per session.
 DEPS_DIR = Path.home() / ".cache" / "perforch" / "support"

@@ -43,7 +43,8 @@ def canonical(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
     if isinstance(value, set | frozenset):
         return "{" + ", ".join(sorted(canonical(v) for v in value)) + "}"
-    if hasattr(value, "__dict__") and type(value).__repr__ is object.__repr__:
+    own_repr: object = type(value).__repr__
+    if hasattr(value, "__dict__") and own_repr is object.__repr__:
         return type(value).__name__ + canonical(vars(value))
     if hasattr(value, "tolist"):  # numpy arrays and scalars
         return canonical(value.tolist())

@@ -39,8 +39,12 @@ def test_all_canonical_solutions_pass(executor: Executor) -> None:
 
 def test_altered_solutions_fail(executor: Executor) -> None:
     problems = load_problems(DATA, "python")[::8]
-    result = evaluate(problems, executor, RUN_LIMITS,
-                      solution=lambda p: p.program.source + ALTER.format(name=p.program.function))
+    result = evaluate(
+        problems,
+        executor,
+        RUN_LIMITS,
+        solution=lambda p: p.program.source + ALTER.format(name=p.program.function),
+    )
     assert result.passed == 0
     assert {r.failure.kind for r in result.results if r.failure} == {"test-failed"}
 

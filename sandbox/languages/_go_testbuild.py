@@ -1,0 +1,148 @@
+"""Test binaries without the go command: prebuilt packages, then the compiler and linker.
+
+For a small test program ``go test -c`` spends about 40 % of its CPU loading modules and
+checking its cache before the compiler and linker run; HumanEval-X builds 164 of them. So
+``setup`` lists the compiled standard library and testify once (hard links under
+``support/go/pkg``: go's cache trimming cannot take them away) with an importcfg naming them,
+and a test program whose imports are all there is compiled and linked directly, with a
+generated test main like the one ``go test`` writes. Anything else (other imports, external
+test packages, TestMain, benchmarks, examples, fuzz targets, build constraints, cgo, embed)
+goes through ``go test -c``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sandbox._process import run_process
+from sandbox.languages._go_source import imports, parse
+
+MODULE = "perforch.local/solution"
+IMPORTCFG = "importcfg"
+# What the prebuilt set holds: the whole standard library, and testify's assertions.
+ROOTS = ("std", "testing/internal/testdeps", "github.com/stretchr/testify/assert")
+_TEST_NAME = re.compile(r"Test(?:[^a-z].*)?")
+_UNSUPPORTED = re.compile(r"^//\s*(?:go:build|\+build|go:embed)\b", re.MULTILINE)
+
+
+def prebuild(go: Path, env: Mapping[str, str], module_dir: Path, out: Path) -> str | None:
+    """Compile ROOTS (in ``module_dir``, whose go.mod requires testify) and link their export
+    files into ``out`` with an importcfg; a problem when that fails."""
+    result = run_process(
+        [
+            str(go),
+            "list",
+            "-export",
+            "-deps",
+            "-f",
+            "{{if .Export}}{{.ImportPath}}={{.Export}}{{end}}",
+            *ROOTS,
+        ],
+        cwd=module_dir,
+        env=env,
+        timeout=900,
+    )
+    if not result.ok:
+        return f"go setup failed (compiling the standard library): {result.stderr[-2000:]}"
+    out.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for line in result.stdout.split():
+        package, _, export = line.partition("=")
+        linked = out / (package.replace("/", "%") + ".a")
+        linked.unlink(missing_ok=True)
+        os.link(export, linked)
+        lines.append(f"packagefile {package}={linked}\n")
+    (out / IMPORTCFG).write_text("".join(sorted(lines)))
+    return None
+
+
+def prebuilt(out: Path) -> str | None:
+    """The prebuilt importcfg, if setup made one."""
+    path = out / IMPORTCFG
+    return path.read_text() if path.is_file() else None
+
+
+def files(source: str, tests: str, importcfg: str) -> dict[str, str] | None:
+    """The files of a direct build, or None when ``go test -c`` must do it."""
+    available = {
+        line.split("=", 1)[0].removeprefix("packagefile ") for line in importcfg.splitlines()
+    }
+    if _UNSUPPORTED.search(source) or _UNSUPPORTED.search(tests):
+        return None
+    used = {path for text in (source, tests) for _alias, path in imports(text)}
+    if not used <= available:  # also catches cgo's "C"
+        return None
+    names = _functions(tests)
+    if any(n == "TestMain" or n.startswith(("Benchmark", "Example", "Fuzz")) for n in names):
+        return None
+    tested = [n for n in names if _TEST_NAME.fullmatch(n)]
+    return {
+        "solution.go": source,
+        "solution_test.go": tests,
+        "_testmain.go": _testmain(tested),
+        IMPORTCFG: importcfg + f"packagefile {MODULE}=solution.a\n",
+    }
+
+
+def build_command(tool_dir: Path, language: str) -> tuple[str, ...]:
+    """One shell command (one sandbox start) compiling the package with its tests, the test
+    main, and linking them."""
+    compile_flags = (
+        f"-lang=go{language} -complete -nolocalimports -dwarf=false -importcfg {IMPORTCFG} -pack"
+    )
+    tool = shlex.quote(str(tool_dir))
+    script = (
+        "set -e\n"
+        f'{tool}/compile -o solution.a -p {MODULE} -trimpath "$PWD=>" {compile_flags} '
+        "solution.go solution_test.go\n"
+        f'{tool}/compile -o testmain.a -p main -trimpath "$PWD=>" {compile_flags} _testmain.go\n'
+        f"{tool}/link -o perforch.test -importcfg {IMPORTCFG} -buildmode=exe -s -w "
+        "-X testing.testBinary=1 testmain.a\n"
+        "rm -f solution.a testmain.a\n"
+    )
+    return ("/bin/sh", "-c", script)
+
+
+def _functions(tests: str) -> list[str]:
+    root = parse(tests).root_node
+    names = []
+    for node in root.children:
+        name = node.child_by_field_name("name")
+        if node.type == "function_declaration" and name is not None and name.text:
+            names.append(name.text.decode())
+    return names
+
+
+def _testmain(tests: Iterable[str]) -> str:
+    """What ``go test`` generates for a package with these tests and nothing else."""
+    entries = "".join(f'\t{{"{name}", _test.{name}}},\n' for name in tests)
+    alias = "_test" if entries else "_"
+    return f"""// Code generated by PerfOrch like 'go test' does. DO NOT EDIT.
+
+package main
+
+import (
+\t"os"
+\t"testing"
+\t"testing/internal/testdeps"
+
+\t{alias} "{MODULE}"
+)
+
+var tests = []testing.InternalTest{{
+{entries}}}
+
+func init() {{
+\ttestdeps.ModulePath = "{MODULE}"
+\ttestdeps.ImportPath = "{MODULE}"
+}}
+
+func main() {{
+\tm := testing.MainStart(testdeps.TestDeps{{}}, tests, nil, nil, nil)
+\tos.Exit(m.Run())
+}}
+"""

@@ -1,0 +1,487 @@
+// PerfOrch's Java driver: calls the target (through the generated PerforchCalls) on the cases of
+// PerforchInputs.cases(). Speaks the driver protocol in sandbox/languages/_protocol.py.
+// Single-type imports only: they shadow same-package classes the code under test may declare.
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+public final class PerforchDriver {
+    static final long MIN_SAMPLE_NS = 10_000_000L;
+    static final int CHUNK_CALLS = 4096;            // calls whose argument copies are made at once
+    static final long CHUNK_BYTES = 16L << 20;      // ... unless the copies would exceed this
+    static final int STEADY_WINDOW = 5;             // samples that must agree for "steady"
+    static final double STEADY_SPREAD = 0.02;       // (max - min) / median of that window
+    static final long WARMUP_CAP_MS = 1000;         // JIT warm-up gives up on "steady" after this
+    static final Object VOID = new Object();
+
+    // Sinks: the JIT cannot drop work whose result reaches a volatile field.
+    static volatile long sinkLong;
+    static volatile Object sink;
+
+    static PrintStream out;
+    static List<Object[]> cases;
+    static int[] overloads;
+    static Class<?>[] owners;
+
+    public static void main(String[] argv) throws Throwable {
+        resetPeakRss();
+        // The protocol owns stdout; whatever the code under test prints goes to stderr.
+        out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        if (argv.length < 1 || !(argv[0].equals("outputs") || argv[0].equals("bench") && argv.length == 4)) {
+            System.err.println("perforch: usage: PerforchDriver outputs | bench ITERATIONS SAMPLES WARMUP_MS");
+            System.exit(2);
+        }
+        prepare();
+        if (argv[0].equals("outputs")) {
+            outputs();
+        } else {
+            bench(Long.parseLong(argv[1]), Integer.parseInt(argv[2]), Long.parseLong(argv[3]));
+        }
+        out.flush();
+        System.exit(0);
+    }
+
+    static void fail(String message) {
+        System.err.println("perforch: " + message);
+        System.exit(3);
+    }
+
+    // ---- cases: load, pick each case's overload, convert numbers to the parameter types ----
+
+    static List<Object[]> asCases(Object[][] raw) { return raw == null ? null : Arrays.asList(raw); }
+
+    static List<Object[]> asCases(Iterable<? extends Object[]> raw) {
+        if (raw == null) return null;
+        List<Object[]> list = new ArrayList<>();
+        for (Object[] c : raw) list.add(c);
+        return list;
+    }
+
+    static void prepare() {
+        List<Object[]> raw = null;
+        try {
+            raw = PerforchCalls.cases();
+        } catch (Throwable e) {
+            System.err.println("perforch: PerforchInputs.cases() threw " + describe(e));
+            e.printStackTrace();
+            System.exit(3);
+        }
+        if (raw == null || raw.isEmpty()) fail("PerforchInputs.cases() returned no cases");
+        Method[] methods = new Method[PerforchCalls.OVERLOADS];
+        for (int k = 0; k < methods.length; k++) methods[k] = method(k);
+        cases = new ArrayList<>();
+        overloads = new int[raw.size()];
+        owners = new Class<?>[raw.size()];
+        for (int i = 0; i < raw.size(); i++) {
+            Object[] args = raw.get(i);
+            if (args == null) fail("case " + i + " is null; each case is an Object[] of arguments");
+            // The overload the case fits; one it fits without converting a number wins a tie.
+            int chosen = -1, fits = 0, exact = 0;
+            Object[] converted = null;
+            StringBuilder tried = new StringBuilder();
+            for (int k = 0; k < methods.length; k++) {
+                Object[] c = convertAll(args, methods[k]);
+                tried.append("\n  ").append(PerforchCalls.SIGNATURES[k]);
+                if (c == null) continue;
+                boolean same = true;  // nothing converted
+                for (int p = 0; p < c.length; p++) same &= c[p] == args[p];
+                fits++;
+                if (same) exact++;
+                if (chosen < 0 || same && exact == 1) {
+                    chosen = k;
+                    converted = c;
+                }
+            }
+            if (chosen < 0) {
+                fail("case " + i + " " + typesOf(args) + " does not fit " + PerforchCalls.TARGET + tried);
+            }
+            if (fits > 1 && exact != 1) {
+                fail("case " + i + " " + typesOf(args) + " fits more than one overload of " + PerforchCalls.TARGET
+                        + "; name one with its parameter types, e.g. " + PerforchCalls.TARGET + "(int, long)" + tried);
+            }
+            cases.add(converted);
+            overloads[i] = chosen;
+            owners[i] = Modifier.isStatic(methods[chosen].getModifiers()) ? null : methods[chosen].getDeclaringClass();
+        }
+    }
+
+    static Method method(int k) {
+        try {
+            Class<?> owner = Class.forName(PerforchCalls.OWNERS[k]);
+            for (Method m : owner.getDeclaredMethods()) {
+                if (!m.getName().equals(PerforchCalls.NAMES[k]) || m.isBridge() || m.isSynthetic()) continue;
+                Class<?>[] params = m.getParameterTypes();
+                String[] wanted = PerforchCalls.PARAMETERS[k];
+                boolean same = params.length == wanted.length;
+                for (int p = 0; same && p < params.length; p++) same = params[p].getSimpleName().equals(wanted[p]);
+                if (same) {
+                    m.setAccessible(true);
+                    return m;
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            fail("cannot find " + PerforchCalls.SIGNATURES[k] + ": " + describe(e));
+        }
+        fail("cannot find " + PerforchCalls.SIGNATURES[k] + " in the compiled classes");
+        return null;
+    }
+
+    static MethodHandle handle(int k) {
+        try {
+            Method m = method(k);
+            MethodHandle h = MethodHandles.lookup().unreflect(m);
+            int n = m.getParameterCount();
+            if (Modifier.isStatic(m.getModifiers())) h = MethodHandles.dropArguments(h, 0, Object.class);
+            return h.asType(MethodType.genericMethodType(n + 1)).asSpreader(Object[].class, n);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String typesOf(Object[] args) {
+        StringBuilder s = new StringBuilder("(");
+        for (int i = 0; i < args.length; i++) {
+            s.append(i > 0 ? ", " : "").append(args[i] == null ? "null" : args[i].getClass().getSimpleName());
+        }
+        return s.append(")").toString();
+    }
+
+    static Object[] convertAll(Object[] args, Method m) {
+        Type[] types = m.getGenericParameterTypes();
+        if (types.length != args.length) return null;
+        Object[] converted = new Object[args.length];
+        for (int p = 0; p < args.length; p++) {
+            Object[] one = convert(args[p], types[p]);
+            if (one == null) return null;
+            converted[p] = one[0];
+        }
+        return converted;
+    }
+
+    static final Map<Class<?>, Class<?>> BOXES = Map.of(int.class, Integer.class, long.class, Long.class,
+            double.class, Double.class, float.class, Float.class, short.class, Short.class,
+            byte.class, Byte.class, char.class, Character.class, boolean.class, Boolean.class);
+
+    /** {converted} when value can be passed as type (numbers widened/narrowed when exact), else null. */
+    static Object[] convert(Object value, Type type) {
+        Class<?> raw = rawClass(type);
+        if (raw == null) return new Object[] {value};              // type variable, wildcard
+        if (raw.isPrimitive() || BOXES.containsValue(raw)) {
+            Class<?> box = raw.isPrimitive() ? BOXES.get(raw) : raw;
+            if (value == null) return raw.isPrimitive() ? null : new Object[] {null};
+            Object number = number(value, box);
+            return number == null ? null : new Object[] {number};
+        }
+        if (value != null && !raw.isInstance(value)) return null;
+        if (type instanceof ParameterizedType && value != null) {
+            Type[] parts = ((ParameterizedType) type).getActualTypeArguments();
+            if (value instanceof Collection && parts.length == 1) return convertElements((Collection<?>) value, parts[0]);
+            if (value instanceof Map && parts.length == 2) return convertEntries((Map<?, ?>) value, parts[0], parts[1]);
+        }
+        return new Object[] {value};
+    }
+
+    static Class<?> rawClass(Type type) {
+        if (type instanceof Class) return (Class<?>) type;
+        if (type instanceof ParameterizedType) return (Class<?>) ((ParameterizedType) type).getRawType();
+        return null;
+    }
+
+    static Object number(Object v, Class<?> box) {
+        if (box.isInstance(v)) return v;
+        boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte;
+        if (box == Boolean.class || box == Character.class || !(v instanceof Number)) return null;
+        if (box == Double.class) return ((Number) v).doubleValue();
+        if (box == Float.class) return ((Number) v).floatValue();
+        if (!integral) return null;
+        long x = ((Number) v).longValue();
+        if (box == Long.class) return x;
+        if (box == Integer.class && x == (int) x) return (int) x;
+        if (box == Short.class && x == (short) x) return (short) x;
+        if (box == Byte.class && x == (byte) x) return (byte) x;
+        return null;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Object[] convertElements(Collection<?> values, Type element) {
+        List<Object> items = new ArrayList<>();
+        boolean changed = false;
+        for (Object v : values) {
+            Object[] c = convert(v, element);
+            if (c == null) return null;
+            changed |= c[0] != v;
+            items.add(c[0]);
+        }
+        if (!changed) return new Object[] {values};
+        Collection rebuilt = (Collection) PerforchCopier.emptyLike(values);
+        rebuilt.addAll(items);
+        return new Object[] {PerforchCopier.sealedLike(values, rebuilt)};
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Object[] convertEntries(Map<?, ?> values, Type keyType, Type valueType) {
+        Map<Object, Object> entries = new LinkedHashMap<>();
+        boolean changed = false;
+        for (Map.Entry<?, ?> e : values.entrySet()) {
+            Object[] k = convert(e.getKey(), keyType);
+            Object[] v = convert(e.getValue(), valueType);
+            if (k == null || v == null) return null;
+            changed |= k[0] != e.getKey() || v[0] != e.getValue();
+            entries.put(k[0], v[0]);
+        }
+        if (!changed) return new Object[] {values};
+        Map rebuilt = (Map) PerforchCopier.emptyLike(values);
+        rebuilt.putAll(entries);
+        return new Object[] {PerforchCopier.sealedLike(values, rebuilt)};
+    }
+
+    static final Map<Class<?>, Constructor<?>> CONSTRUCTORS = new java.util.HashMap<>();
+
+    /** A fresh instance for an instance method (an inner class gets a fresh outer one too). */
+    static Object receiver(Class<?> owner) {
+        if (owner == null) return null;
+        try {
+            boolean inner = owner.isMemberClass() && !Modifier.isStatic(owner.getModifiers());
+            Constructor<?> c = CONSTRUCTORS.get(owner);
+            if (c == null) {
+                c = inner ? owner.getDeclaredConstructor(owner.getEnclosingClass()) : owner.getDeclaredConstructor();
+                c.setAccessible(true);
+                CONSTRUCTORS.put(owner, c);
+            }
+            return inner ? c.newInstance(receiver(owner.getEnclosingClass())) : c.newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            fail("cannot create a " + owner.getSimpleName() + " with its no-arg constructor: " + describe(cause));
+            return null;
+        }
+    }
+
+    // ---- outputs mode ----
+
+    static void outputs() throws Throwable {
+        for (int i = 0; i < cases.size(); i++) {
+            Object[] args = (Object[]) new PerforchCopier().copy(cases.get(i));
+            Object target = receiver(owners[i]);
+            Object result;
+            try {
+                result = PerforchCalls.call(overloads[i], target, args);
+            } catch (Throwable e) {
+                rethrowFatal(e);
+                emit("{\"case\": " + i + ", \"error\": " + json(describe(e)) + "}");
+                continue;
+            }
+            emit("{\"case\": " + i + ", \"result\": " + json(result == VOID ? "void" : PerforchRender.text(result))
+                    + ", \"args\": " + json(PerforchRender.text(args)) + "}");
+        }
+        emit(closing(1));
+    }
+
+    /** Running out of heap is the run's failure (reported as such), not one case's output. */
+    static void rethrowFatal(Throwable e) throws Throwable {
+        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) throw e;
+    }
+
+    static Object caught(Throwable e) {
+        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+            throw (VirtualMachineError) e;
+        }
+        return e;
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getName() + ": " + (message == null ? "" : message);
+    }
+
+    // ---- bench mode ----
+
+    static Object[][] batch = new Object[0][];
+    static Object[] targets = new Object[0];
+    static int[] batchOverloads = new int[0];
+    static Object[] kept = new Object[0];
+    static int passesPerChunk;
+
+    static void bench(long iterations, int samples, long warmupMs) {
+        long start = System.nanoTime();
+        passesPerChunk = passesPerChunk();
+        if (iterations <= 0) {
+            // Interpreted code is many times slower than compiled: calibrate on warm code.
+            iterations = 1;
+            List<Long> times = new ArrayList<>();
+            long cap = start + WARMUP_CAP_MS * 1_000_000L;
+            while (true) {
+                long t = timedPasses(iterations);
+                if (t < MIN_SAMPLE_NS) {
+                    iterations = grow(iterations, t);
+                    times.clear();
+                    continue;
+                }
+                times.add(t);
+                if (steady(times) || System.nanoTime() > cap) break;
+            }
+            // Scaled by the best recent sample (+20 %), so quiet moments stay above the minimum too.
+            long best = Long.MAX_VALUE;
+            for (int i = Math.max(0, times.size() - STEADY_WINDOW); i < times.size(); i++) best = Math.min(best, times.get(i));
+            iterations = Math.max(iterations, (long) Math.ceil(iterations * 1.2 * MIN_SAMPLE_NS / best));
+            emit("{\"calibrated\": " + iterations + "}");
+        }
+        List<Long> times = new ArrayList<>();
+        long begun = System.nanoTime();
+        long least = begun + warmupMs * 1_000_000L;
+        long cap = begun + Math.max(warmupMs, WARMUP_CAP_MS) * 1_000_000L;
+        boolean steady = false;
+        while (true) {
+            times.add(timedPasses(iterations));
+            long now = System.nanoTime();
+            steady = steady(times);
+            if (now >= least && steady || now >= cap) break;
+        }
+        emit("{\"warmup_samples\": " + times.size() + ", \"steady\": " + steady + "}");
+        for (int s = 0; s < samples; s++) emit("{\"ns\": " + timedPasses(iterations) + "}");
+        emit(closing(iterations));
+    }
+
+    static long grow(long iterations, long elapsed) {
+        double factor = Math.min(100.0, MIN_SAMPLE_NS * 1.2 / Math.max(elapsed, 1));
+        return Math.max(iterations * 2, (long) Math.ceil(iterations * factor));
+    }
+
+    /**
+     * Steady: the last STEADY_WINDOW samples agree within STEADY_SPREAD, or their best is no
+     * better than the best of the window before (the JIT is done; what varies is the machine).
+     */
+    static boolean steady(List<Long> times) {
+        int n = times.size();
+        if (n < STEADY_WINDOW) return false;
+        long[] last = new long[STEADY_WINDOW];
+        for (int i = 0; i < STEADY_WINDOW; i++) last[i] = times.get(n - STEADY_WINDOW + i);
+        Arrays.sort(last);
+        if (last[STEADY_WINDOW - 1] - last[0] <= STEADY_SPREAD * last[STEADY_WINDOW / 2]) return true;
+        if (n < 2 * STEADY_WINDOW) return false;
+        long before = Long.MAX_VALUE;
+        for (int i = n - 2 * STEADY_WINDOW; i < n - STEADY_WINDOW; i++) before = Math.min(before, times.get(i));
+        return last[0] >= (1 - STEADY_SPREAD) * before;
+    }
+
+    static boolean[] shared;
+
+    static int passesPerChunk() {
+        PerforchCopier copier = new PerforchCopier();
+        shared = new boolean[cases.size()];
+        for (int i = 0; i < cases.size(); i++) {
+            shared[i] = true;
+            for (Object arg : cases.get(i)) shared[i] &= PerforchCopier.immutable(arg);
+            copier.copy(cases.get(i));
+        }
+        long perPass = Math.max(1, copier.bytes);
+        long byCalls = Math.max(1, CHUNK_CALLS / cases.size());
+        return (int) Math.max(1, Math.min(byCalls, CHUNK_BYTES / perPass));
+    }
+
+    /** Nanoseconds for n passes over all cases; copies and receivers are made untimed. */
+    static long timedPasses(long n) {
+        int perPass = cases.size();
+        int calls = passesPerChunk * perPass;
+        if (batch.length < calls) {
+            batch = new Object[calls][];
+            targets = new Object[calls];
+            batchOverloads = new int[calls];
+            kept = new Object[calls];
+        }
+        long total = 0;
+        for (long done = 0; done < n; ) {
+            int passes = (int) Math.min(passesPerChunk, n - done);
+            int m = passes * perPass;
+            for (int j = 0; j < m; j++) {
+                int i = j % perPass;
+                // Arguments that are all immutable (numbers, strings) need no copy.
+                batch[j] = shared[i] ? cases.get(i) : (Object[]) new PerforchCopier().copy(cases.get(i));
+                targets[j] = receiver(owners[i]);
+                batchOverloads[j] = overloads[i];
+            }
+            long t0 = System.nanoTime();
+            long acc = PerforchCalls.timed(targets, batch, batchOverloads, m, kept);
+            total += System.nanoTime() - t0;
+            sinkLong = acc;
+            sink = kept;
+            done += passes;
+        }
+        Arrays.fill(kept, null);
+        Arrays.fill(batch, null);
+        return total;
+    }
+
+    // ---- protocol output ----
+
+    static void emit(String line) {
+        out.print(line);
+        out.print('\n');
+        out.flush();
+    }
+
+    static void resetPeakRss() {
+        try {
+            Files.write(Paths.get("/proc/self/clear_refs"), "5".getBytes(StandardCharsets.US_ASCII));
+        } catch (Exception ignored) {
+            // Not Linux, or not permitted: the peak then includes start-up.
+        }
+    }
+
+    static String closing(long iterations) {
+        long peak = 0;
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) peak = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (Exception ignored) {
+            peak = 0;
+        }
+        long cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L);
+        return "{\"peak_rss_kb\": " + peak + ", \"cpu_ns\": " + cpu + ", \"iterations\": " + iterations + "}";
+    }
+
+    static String json(String text) {
+        StringBuilder s = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"': s.append("\\\""); break;
+                case '\\': s.append("\\\\"); break;
+                case '\n': s.append("\\n"); break;
+                case '\r': s.append("\\r"); break;
+                case '\t': s.append("\\t"); break;
+                default:
+                    if (c < 0x20 || Character.isSurrogate(c) && !validSurrogate(text, i)) {
+                        s.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+            }
+        }
+        return s.append('"').toString();
+    }
+
+    static boolean validSurrogate(String text, int i) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c)) return i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+        return i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
+    }
+}

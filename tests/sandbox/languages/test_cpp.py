@@ -1,0 +1,552 @@
+"""The C++ module against the real g++, built and run through the namespace backend."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import Executor, Limits, ProcessResult, Support, WorkloadError
+from sandbox._executor import Built
+from sandbox._failures import classify
+from sandbox._limits import MIB
+from sandbox.languages import MIN_SAMPLE_NS, cpp
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cpp_support(support: Support) -> Support:
+    assert cpp.setup(support) == []
+    return support
+
+
+def build(executor: Executor, source: str, function: str, inputs: str) -> Built:
+    built = executor.build(cpp.driver_program(source, function, inputs, executor.support))
+    assert built.ok, built.failure and built.failure.stderr
+    return built
+
+
+def inputs_file(calls: str) -> str:
+    return f"template <class Call> void perforch_inputs(Call&& call) {{\n{calls}\n}}\n"
+
+
+def outputs(executor: Executor, source: str, function: str, calls: str) -> list[dict[str, Any]]:
+    result = executor.run(
+        build(executor, source, function, inputs_file(calls)), ["outputs"], Limits()
+    )
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "peak_rss_kb" in records[-1]
+    return records[:-1]
+
+
+def build_error(executor: Executor, source: str, function: str, inputs: str) -> str:
+    built = executor.build(cpp.driver_program(source, function, inputs, executor.support))
+    assert not built.ok and built.failure is not None
+    failure = classify(built.failure, "build")
+    assert failure is not None and failure.kind == "compile-error"
+    return built.failure.stderr
+
+
+LIBRARY = r"""
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <queue>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+using namespace std;
+
+void sort_in_place(vector<int>& xs) { sort(xs.begin(), xs.end()); }
+
+int append_and_count(vector<int>& xs, int x) {
+    xs.push_back(x);
+    if (xs.size() > 3) abort();  // only if a call saw another call's argument
+    return (int)xs.size();
+}
+
+double mean(const vector<double>& xs) {
+    if (xs.empty()) throw invalid_argument("mean of nothing");
+    double total = 0;
+    for (double x : xs) total += x;
+    return total / xs.size();
+}
+
+int at(const vector<int>& xs, int i) { return xs.at(i); }
+int raw_throw(int code) { throw code; }
+
+double third(double x) { return x / 3; }
+float third_f(float x) { return x / 3; }
+
+unordered_map<string, int> histogram(const vector<string>& words) {
+    unordered_map<string, int> counts;
+    for (const auto& w : words) counts[w]++;
+    return counts;
+}
+unordered_set<int> distinct(vector<int> xs) { return {xs.begin(), xs.end()}; }
+map<int, vector<string>> by_length(const vector<string>& words) {
+    map<int, vector<string>> out;
+    for (const auto& w : words) out[(int)w.size()].push_back(w);
+    return out;
+}
+
+tuple<string, char, bool> describe(const string& s, optional<int> limit) {
+    return {s + "\n\"end\"", s.empty() ? '\'' : s[0], limit.has_value()};
+}
+optional<int> find_first(const vector<int>& xs, int x) {
+    for (size_t i = 0; i < xs.size(); ++i) if (xs[i] == x) return (int)i;
+    return nullopt;
+}
+priority_queue<int> heap(const vector<int>& xs) { return {xs.begin(), xs.end()}; }
+
+struct Counter {
+    map<string, int> seen;
+    int add(const string& word) { return ++seen[word]; }
+};
+
+namespace geo {
+struct Point { double x, y; };
+inline std::ostream& operator<<(std::ostream& out, const Point& p) {
+    return out << "Point(" << p.x << ", " << p.y << ")";
+}
+Point midpoint(Point a, Point b) { return {(a.x + b.x) / 2, (a.y + b.y) / 2}; }
+}
+
+int scale(int x) { return x * 2; }
+double scale(double x) { return x * 3; }
+template <class T> T twice(T x) { return x + x; }
+int power(int base, int exponent = 2) { int r = 1; while (exponent--) r *= base; return r; }
+
+int main() { return 42; }  // a whole program: the driver must not run this
+"""
+
+
+def test_toolchain_is_found_with_the_precompiled_header(support: Support) -> None:
+    found = cpp.toolchain(support)
+    assert found.ok, found.problem
+    assert found.version is not None and found.version[0].isdigit()
+    assert "-std=c++17" in found.details["flags"] and "-O2" in found.details["flags"]
+    header = Path(found.details["precompiled_header"])
+    assert header.name == cpp.PCH_NAME and Path(f"{header}.gch").is_file()
+
+
+def test_setup_is_idempotent(support: Support) -> None:
+    pch = Path(cpp.toolchain(support).details["precompiled_header"])
+    before = Path(f"{pch}.gch").stat().st_mtime_ns
+    assert cpp.setup(support) == []
+    assert Path(f"{pch}.gch").stat().st_mtime_ns == before
+
+
+def test_builds_use_release_flags_and_are_deterministic(support: Support) -> None:
+    first = cpp.driver_program(LIBRARY, "third", inputs_file("call(1.0);"), support)
+    second = cpp.driver_program(LIBRARY, "third", inputs_file("call(1.0);"), support)
+    assert first == second
+    assert first.build[0][:3] == ("g++", "-std=c++17", "-O2")
+    assert "-include" in first.build[0]
+    assert first.cache_key_extra == f"g++ {cpp.toolchain(support).version}"
+
+
+def test_tests_pass_and_a_failing_assertion_fails(executor: Executor) -> None:
+    # The source may be a whole program: its own main is not the one that runs.
+    source = "int add(int a, int b) { return a + b; }\nint main() { return 1; }\n"
+    tests = "#include <cassert>\nint main() { assert(add(2, 3) == 5); }\n"
+    passing = executor.build(cpp.test_program(source, tests, executor.support))
+    assert passing.ok, passing.failure and passing.failure.stderr
+    assert executor.run(passing, [], Limits()).ok
+    wrong = source.replace("a + b", "a - b")
+    failing = executor.build(cpp.test_program(wrong, tests, executor.support))
+    failure = classify(executor.run(failing, [], Limits()), "test")
+    assert failure is not None and failure.kind == "crash"  # assert() aborts: SIGABRT
+    assert "Assertion `add(2, 3) == 5' failed" in failure.message
+
+
+def test_compile_error_gives_the_compiler_message(executor: Executor) -> None:
+    source = "int add(int a, int b) {\n    return a + c;\n}\n"
+    built = executor.build(cpp.test_program(source, "int main() {}\n", executor.support))
+    assert not built.ok and built.failure is not None
+    failure = classify(built.failure, "build")
+    assert failure is not None and failure.kind == "compile-error"
+    assert "source.cpp:2:16: error: ‘c’ was not declared in this scope" in failure.message
+    message = build_error(executor, source, "add", inputs_file("call(1, 2);"))
+    assert "target.cpp:2:16: error: ‘c’ was not declared in this scope" in message
+
+
+def test_outputs_report_results_and_arguments_after_the_call(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "sort_in_place", "call({3, 1, 2});\ncall({});")
+    assert records == [
+        {"case": 0, "result": "void", "args": "([1, 2, 3])"},
+        {"case": 1, "result": "void", "args": "([])"},
+    ]
+
+
+def test_each_call_gets_a_fresh_copy_of_its_arguments(executor: Executor) -> None:
+    calls = "std::vector<int> shared{1, 2};\ncall(shared, 7);\ncall(shared, 8);"
+    records = outputs(executor, LIBRARY, "append_and_count", calls)
+    assert [r["args"] for r in records] == ["([1, 2, 7], 7)", "([1, 2, 8], 8)"]
+    built = build(executor, LIBRARY, "append_and_count", inputs_file(calls))
+    result = executor.run(built, ["bench", "2000", "3", "0"], Limits())  # aborts if shared
+    assert result.ok, result.stderr
+
+
+def test_exceptions_are_reported_with_their_type(executor: Executor) -> None:
+    mean = outputs(executor, LIBRARY, "mean", "call({1.0, 2.0});\ncall({});")
+    assert mean == [
+        {"case": 0, "result": "1.5", "args": "([1.0, 2.0])"},
+        {"case": 1, "error": "std::invalid_argument: mean of nothing"},
+    ]
+    at = outputs(executor, LIBRARY, "at", "call({1, 2}, 5);")
+    assert at[0]["error"].startswith("std::out_of_range: vector::_M_range_check")
+    assert outputs(executor, LIBRARY, "raw_throw", "call(7);") == [{"case": 0, "error": "int: 7"}]
+
+
+def test_floats_round_trip_and_arguments_convert_to_the_parameter_types(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "third", "call(1);\ncall(1.5);\ncall(3e300);")
+    assert [r["result"] for r in records[:3]] == ["0.3333333333333333", "0.5", "1e+300"]
+    assert records[0]["args"] == "(1.0)"
+    single = outputs(executor, LIBRARY, "third_f", "call(1);\ncall(0.1);")
+    assert [r["result"] for r in single] == ["0.33333334", "0.033333335"]
+
+
+def test_unordered_containers_render_sorted(executor: Executor) -> None:
+    words = 'call({"pear", "fig", "pear", "apple"});'
+    histogram = outputs(executor, LIBRARY, "histogram", words)
+    assert histogram[0]["result"] == '{"apple": 1, "fig": 1, "pear": 2}'
+    distinct = outputs(executor, LIBRARY, "distinct", "call({10, 9, 2, 10, 1});")
+    assert distinct[0]["result"] == "{1, 10, 2, 9}"  # sorted as text: the order is canonical
+    by_length = outputs(executor, LIBRARY, "by_length", words)
+    assert by_length[0]["result"] == '{3: ["fig"], 4: ["pear", "pear"], 5: ["apple"]}'
+
+
+def test_strings_chars_tuples_optionals_and_adapters(executor: Executor) -> None:
+    described = outputs(executor, LIBRARY, "describe", 'call("a\\tb", 3);\ncall("", std::nullopt);')
+    assert described[0]["result"] == '("a\\tb\\n\\"end\\"", \'a\', true)'
+    assert described[0]["args"] == '("a\\tb", 3)'
+    assert described[1]["result"] == '("\\n\\"end\\"", \'\\\'\', false)'
+    assert described[1]["args"] == '("", nullopt)'
+    found = outputs(executor, LIBRARY, "find_first", "call({4, 5}, 5);\ncall({}, 1);")
+    assert [r["result"] for r in found] == ["1", "nullopt"]
+    heap = outputs(executor, LIBRARY, "heap", "call({3, 9, 1, 7});")
+    assert heap[0]["result"] == "[9, 7, 3, 1]"
+
+
+def test_members_overloads_templates_defaults_and_streamable_types(executor: Executor) -> None:
+    counted = outputs(executor, LIBRARY, "Counter::add", 'call("a");')
+    assert counted == [{"case": 0, "result": "1", "args": '("a")'}]  # a fresh Counter per call
+    midpoint = outputs(executor, LIBRARY, "geo::midpoint", "call({0, 0}, {3, 4});")
+    assert midpoint[0]["result"] == "Point(1.5, 2)"
+    scaled = outputs(executor, LIBRARY, "scale", "call(2);\ncall(2.0);")
+    assert [r["result"] for r in scaled] == ["4", "6.0"]
+    doubled = outputs(executor, LIBRARY, "twice", 'call(21);\ncall(std::string("ab"));')
+    assert [r["result"] for r in doubled] == ["42", '"abab"']
+    instantiated = outputs(executor, LIBRARY, "twice<double>", "call(1);")  # converts to double
+    assert instantiated == [{"case": 0, "result": "2.0", "args": "(1.0)"}]
+    powers = outputs(executor, LIBRARY, "power", "call(3);\ncall(2, 10);")
+    assert [r["result"] for r in powers] == ["9", "1024"]
+
+
+def test_inputs_can_build_large_cases_with_the_seeded_generator(executor: Executor) -> None:
+    calls = (
+        "perforch::Random rng(7);\n"
+        "call(rng.integers<int>(1000, -50, 50));\n"
+        "call(rng.integers<int>(1000, -50, 50));"
+    )
+    records = outputs(executor, LIBRARY, "sort_in_place", calls)
+    first, second = ([int(n) for n in r["args"].strip("([])").split(", ")] for r in records)
+    assert len(first) == 1000 and first == sorted(first) and min(first) >= -50
+    assert first != second
+    again = outputs(executor, LIBRARY, "sort_in_place", calls + "\n")  # a separate build
+    assert again == records
+
+
+def test_bad_function_names_and_inputs_are_clear_errors(executor: Executor) -> None:
+    good = inputs_file("call(1.0);")
+    assert "‘nothing’ was not declared in this scope" in build_error(
+        executor, LIBRARY, "nothing", good
+    )
+    with pytest.raises(WorkloadError, match="not a C\\+\\+ function name"):
+        cpp.driver_program(LIBRARY, "third(1)", good, executor.support)
+    missing = build_error(executor, LIBRARY, "third", "int cases = 1;\n")
+    assert "inputs.cpp must define `template <class Call> void perforch_inputs" in missing
+    typo = build_error(
+        executor,
+        LIBRARY,
+        "third",
+        "template <class Call> void perforch_inputs(Call&& call) { call(1.0) }\n",
+    )
+    assert "inputs.cpp:1:" in typo and "expected ‘;’" in typo
+    arity = build_error(executor, LIBRARY, "mean", inputs_file("call({1.0}, 2);"))
+    assert "inputs.cpp:2:" in arity and "no match for call" in arity
+    unrenderable = build_error(
+        executor,
+        "struct Opaque { int x; };\nOpaque make(int x) { return {x}; }\n",
+        "make",
+        inputs_file("call(1);"),
+    )
+    assert "perforch cannot render this type" in unrenderable and "Opaque" in unrenderable
+    no_cases = executor.run(
+        build(executor, LIBRARY, "third", inputs_file("")), ["outputs"], Limits()
+    )
+    assert no_cases.returncode == 3 and "made no call(...)" in no_cases.stderr
+
+
+def test_inputs_that_throw_stop_the_driver_with_exit_3(executor: Executor) -> None:
+    inputs = inputs_file('throw std::runtime_error("no data file");')
+    result = executor.run(build(executor, LIBRARY, "third", inputs), ["outputs"], Limits())
+    assert result.returncode == 3
+    assert "threw std::runtime_error: no data file" in result.stderr
+
+
+BUSY = """
+#include <vector>
+long long work(const std::vector<long long>& xs, int rounds) {
+    long long h = 0;
+    for (int r = 0; r < rounds * ROUNDS; ++r)
+        for (long long x : xs) h = h * 31 + (x ^ (h >> 7));
+    return h;
+}
+"""
+BUSY_INPUTS = inputs_file(
+    "perforch::Random rng(3);\n"
+    "call(rng.integers<long long>(4000, 0, 1 << 20), 3);\n"
+    "call(rng.integers<long long>(100, 0, 1 << 20), 5);"
+)
+
+
+def bench(executor: Executor, built: Built, args: list[str]) -> list[dict[str, Any]]:
+    result = executor.run(built, ["bench", *args], Limits(wall_seconds=120, cpu_seconds=240))
+    assert result.ok, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_bench_calibrates_samples_of_at_least_10_ms(executor: Executor) -> None:
+    built = build(executor, BUSY.replace("ROUNDS", "1"), "work", BUSY_INPUTS)
+    records = bench(executor, built, ["0", "5", "50"])
+    calibrated = records[0]["calibrated"]
+    samples = [r["ns"] for r in records[1:-1]]
+    assert calibrated >= 1 and len(samples) == 5
+    assert min(samples) >= 0.8 * MIN_SAMPLE_NS and sorted(samples)[2] >= MIN_SAMPLE_NS
+    closing = records[-1]
+    assert closing["iterations"] == calibrated
+    assert 500 < closing["peak_rss_kb"] < 200_000 and closing["cpu_ns"] > 5 * MIN_SAMPLE_NS
+
+
+def test_twice_the_work_measures_about_twice_the_time(executor: Executor) -> None:
+    once = build(executor, BUSY.replace("ROUNDS", "1"), "work", BUSY_INPUTS)
+    twice = build(executor, BUSY.replace("ROUNDS", "2"), "work", BUSY_INPUTS)
+    iterations = bench(executor, once, ["0", "1", "0"])[0]["calibrated"]
+    times: dict[str, list[float]] = {"once": [], "twice": []}
+    for _ in range(5):  # interleaved, so a change in machine load hits both
+        for name, built in (("once", once), ("twice", twice)):
+            times[name] += [
+                r["ns"] for r in bench(executor, built, [str(iterations), "10", "20"]) if "ns" in r
+            ]
+    # The fastest samples: on a shared machine the others include time spent descheduled.
+    ratio = min(times["twice"]) / min(times["once"])
+    assert 1.5 < ratio < 2.7, ratio
+
+
+# ---- hostile code: each is contained, reported, and the next job runs normally ----
+
+HOSTILE = r"""
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+std::string connect_to(const std::string& address, int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_port = htons(port);
+    inet_pton(AF_INET, address.c_str(), &target.sin_addr);
+    int done = connect(fd, reinterpret_cast<sockaddr*>(&target), sizeof target);
+    std::string outcome = done == 0 ? "connected" : std::string("blocked: ") + std::strerror(errno);
+    close(fd);
+    return outcome;
+}
+
+std::string spawn() {
+    for (int n = 0; n < 5000; ++n) {
+        pid_t child = fork();
+        if (child == 0) { sleep(60); _exit(0); }
+        if (child < 0) return "stopped after " + std::to_string(n) + ": " + std::strerror(errno);
+    }
+    return "spawned 5000";
+}
+
+void fork_bomb() { while (true) fork(); }
+
+size_t hog() {
+    std::vector<std::vector<char>> kept;
+    for (int i = 0; i < 64; ++i) kept.emplace_back(256u << 20, 1);
+    return kept.size();
+}
+
+std::vector<std::string> escape(const std::vector<std::string>& paths) {
+    std::vector<std::string> outcome;
+    for (const auto& path : paths) {
+        int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        outcome.push_back(fd < 0 ? "refused" : "WROTE " + path);
+        if (fd >= 0) close(fd);
+    }
+    return outcome;
+}
+
+extern char** environ;
+std::string snoop(const std::string& path) {
+    std::string found;
+    for (char** entry = environ; *entry; ++entry)
+        if (std::strstr(*entry, "hunter2")) found += *entry;
+    std::vector<std::string> names{path, "/root/.ssh/id_rsa", "/root/.bash_history", "/etc/shadow"};
+    for (const std::string& name : names) {
+        std::ifstream file(name);
+        if (file) { std::stringstream text; text << file.rdbuf(); found += name + text.str(); }
+    }
+    return found;
+}
+
+int sleep_forever() { std::this_thread::sleep_for(std::chrono::hours(1)); return 0; }
+
+int flood() {
+    std::string line(1000, 'y');
+    line += '\n';
+    while (true) std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+int fine(int x) { return x * 2; }
+"""
+
+
+def hostile(
+    executor: Executor, function: str, calls: str = "call();", limits: Limits | None = None
+) -> tuple[list[dict[str, Any]], ProcessResult]:
+    result = executor.run(
+        build(executor, HOSTILE, function, inputs_file(calls)),
+        ["outputs"],
+        limits or Limits(wall_seconds=30),
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return records, result
+
+
+def still_works(executor: Executor) -> None:
+    records, result = hostile(executor, "fine", "call(21);")
+    assert result.ok and records[0]["result"] == "42"
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield server.getsockname()[1]
+
+
+def test_network_is_unreachable(executor: Executor, listener: int) -> None:
+    calls = f'call("127.0.0.1", {listener});\ncall("1.1.1.1", 53);\ncall("8.8.8.8", 443);'
+    records, result = hostile(executor, "connect_to", calls)
+    assert result.ok
+    # Loopback is the sandbox's own (nothing listens there); nothing else is reachable.
+    assert [r["result"] for r in records[:3]] == [
+        '"blocked: Connection refused"',
+        '"blocked: Network is unreachable"',
+        '"blocked: Network is unreachable"',
+    ]
+    still_works(executor)
+
+
+def test_spawning_processes_stops_at_the_process_limit(executor: Executor) -> None:
+    records, result = hostile(executor, "spawn", limits=Limits(wall_seconds=30, max_processes=32))
+    assert result.ok and result.wall_seconds < 25
+    assert records[0]["result"].startswith('"stopped after ')
+    assert "Resource temporarily unavailable" in records[0]["result"]
+    assert int(records[0]["result"].split()[2].rstrip(":")) < 32
+    still_works(executor)
+
+
+def test_a_fork_bomb_is_stopped_by_the_wall_timeout(executor: Executor) -> None:
+    _records, result = hostile(
+        executor, "fork_bomb", limits=Limits(wall_seconds=3, max_processes=32)
+    )
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "timeout"
+    assert result.wall_seconds < 10
+    still_works(executor)
+
+
+def test_allocating_past_the_memory_limit_is_stopped(executor: Executor) -> None:
+    records, result = hostile(executor, "hog", limits=Limits(memory_bytes=512 * MIB))
+    assert result.ok  # the driver catches bad_alloc and reports it as the call's outcome
+    assert records[0] == {"case": 0, "error": "std::bad_alloc: std::bad_alloc"}
+    tests = "int main() { return (int)hog(); }\n"
+    built = executor.build(cpp.test_program(HOSTILE, tests, executor.support))
+    failure = classify(executor.run(built, [], Limits(memory_bytes=512 * MIB)), "test")
+    assert failure is not None and failure.kind == "out-of-memory", failure
+    still_works(executor)
+
+
+def test_writes_outside_the_working_directory_are_refused(
+    executor: Executor, tmp_path: Path
+) -> None:
+    pch_dir = Path(cpp.toolchain(executor.support).details["precompiled_header"]).parent
+    targets = [
+        str(tmp_path / "pwned"),
+        "/usr/pwned",
+        "/etc/pwned",
+        str(pch_dir / "pwned"),
+        str(executor.support.cache_dir / "pwned"),
+    ]
+    calls = "call({" + ", ".join(json.dumps(t) for t in targets) + "});"
+    records, result = hostile(executor, "escape", calls)
+    assert result.ok
+    assert records[0]["result"] == "[" + ", ".join(['"refused"'] * len(targets)) + "]"
+    assert not any(Path(t).exists() for t in targets)
+    still_works(executor)
+
+
+def test_secrets_in_the_environment_and_files_stay_hidden(
+    executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "hunter2")
+    monkeypatch.setenv("OPENAI_API_KEY", "hunter2")
+    secret = tmp_path / "token.txt"
+    secret.write_text("hunter2")
+    records, result = hostile(executor, "snoop", f"call({json.dumps(str(secret))});")
+    assert result.ok
+    assert records[0]["result"] == '""'
+    still_works(executor)
+
+
+def test_sleeping_forever_times_out(executor: Executor) -> None:
+    _records, result = hostile(executor, "sleep_forever", limits=Limits(wall_seconds=3))
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "timeout"
+    assert result.wall_seconds < 10
+    still_works(executor)
+
+
+def test_flooding_stdout_is_cut_off(executor: Executor) -> None:
+    _records, result = hostile(
+        executor, "flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
+    )
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "output-limit"
+    still_works(executor)

@@ -1,0 +1,547 @@
+"""The Go module against the real toolchain, built and run through the namespace backend."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import Executor, Limits, Support
+from sandbox._executor import Built
+from sandbox._failures import classify
+from sandbox.languages import MIN_SAMPLE_NS, go
+
+
+@pytest.fixture(scope="module", autouse=True)
+def go_support(support: Support) -> Support:
+    assert go.setup(support) == []
+    return support
+
+
+def build(executor: Executor, source: str, function: str, inputs: str) -> Built:
+    built = executor.build(go.driver_program(source, function, inputs, executor.support))
+    assert built.ok, built.failure and built.failure.stderr
+    return built
+
+
+def outputs(
+    executor: Executor, source: str, function: str, cases: str, imports: str = ""
+) -> list[dict[str, Any]]:
+    inputs = f"package main\n\n{imports}var perforchInputs = [][]any{{{cases}}}\n"
+    result = executor.run(build(executor, source, function, inputs), ["outputs"], Limits())
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "peak_rss_kb" in records[-1]
+    return records[:-1]
+
+
+def build_error(executor: Executor, source: str, function: str, inputs: str) -> str:
+    built = executor.build(go.driver_program(source, function, inputs, executor.support))
+    assert not built.ok and built.failure is not None
+    failure = classify(built.failure, "build")
+    assert failure is not None and failure.kind == "compile-error"
+    return failure.message
+
+
+LIBRARY = """package shapes
+
+import (
+\t"errors"
+\t"math"
+\t"math/big"
+\t"sort"
+)
+
+type Point struct{ X, Y float64 }
+
+type Counter struct {
+\tseen  map[string]int
+\ttotal int
+}
+
+func (c *Counter) Add(word string) int {
+\tif c.seen == nil {
+\t\tc.seen = map[string]int{}
+\t}
+\tc.seen[word]++
+\tc.total++
+\treturn c.seen[word]
+}
+
+func (p Point) Dist(q Point) float64 { return math.Hypot(p.X-q.X, p.Y-q.Y) }
+
+func SortInPlace(xs []int) { sort.Ints(xs) }
+
+func Div(a, b int) int { return a / b }
+
+func Third(x float64) float64 { return x / 3 }
+
+func Scale(x float32, k uint8) float32 { return x * float32(k) }
+
+func Histogram(words []string) map[string]int {
+\tcounts := map[string]int{}
+\tfor _, w := range words {
+\t\tcounts[w]++
+\t}
+\treturn counts
+}
+
+func Distinct(xs []int) map[int]bool {
+\tset := map[int]bool{}
+\tfor _, x := range xs {
+\t\tset[x] = true
+\t}
+\treturn set
+}
+
+func Parse(s string) (int, error) {
+\tif s == "" {
+\t\treturn 0, errors.New("empty input")
+\t}
+\treturn len(s), nil
+}
+
+func Largest[T int | float64](xs ...T) T {
+\tbest := xs[0]
+\tfor _, x := range xs {
+\t\tbest = max(best, x)
+\t}
+\treturn best
+}
+
+func Square(x *big.Int) *big.Int { return new(big.Int).Mul(x, x) }
+
+type Node struct {
+\tValue int
+\tNext  *Node
+}
+
+func Reverse(head *Node) *Node {
+\tvar previous *Node
+\tfor head != nil {
+\t\thead, head.Next, previous = head.Next, previous, head
+\t}
+\treturn previous
+}
+
+func main() { panic("the driver must not run this") }
+"""
+
+
+def test_toolchain_is_found(support: Support) -> None:
+    found = go.toolchain(support)
+    assert found.ok, found.problem
+    assert found.version is not None and found.version.startswith("go1.")
+    assert found.details["testify"] == go.TESTIFY_VERSION
+
+
+def test_tests_pass_and_a_failing_assertion_fails(executor: Executor) -> None:
+    source = "package calc\n\nfunc Add(a, b int) int { return a + b }\n"
+    tests = (
+        'package calc\n\nimport (\n\t"testing"\n\n\t"github.com/stretchr/testify/assert"\n)'
+        "\n\nfunc TestAdd(t *testing.T) {\n\tassert.New(t).Equal(5, Add(2, 3))\n}\n"
+    )
+    program = go.test_program(source, tests, executor.support)
+    assert program.build[0][0] == "/bin/sh"  # compiled and linked directly, without go test
+    passing = executor.build(program)
+    assert passing.ok, passing.failure and passing.failure.stderr
+    assert executor.run(passing, [], Limits()).ok
+    wrong = source.replace("a + b", "a - b")
+    failing = executor.build(go.test_program(wrong, tests, executor.support))
+    failure = classify(executor.run(failing, [], Limits()), "test")
+    assert failure is not None and failure.kind == "test-failed"
+    assert "TestAdd" in failure.message and "expected: 5" in failure.message
+
+
+def test_examples_and_benchmarks_are_built_by_go_test(executor: Executor) -> None:
+    # Not the direct compile-and-link path (that one covers plain TestXxx functions only).
+    source = "package calc\n\nfunc Add(a, b int) int { return a + b }\n"
+    tests = (
+        'package calc\n\nimport (\n\t"fmt"\n\t"testing"\n)\n\n'
+        "func ExampleAdd() {\n\tfmt.Println(Add(2, 3))\n\t// Output: 5\n}\n\n"
+        "func BenchmarkAdd(b *testing.B) {\n\tfor b.Loop() {\n\t\tAdd(2, 3)\n\t}\n}\n"
+    )
+    program = go.test_program(source, tests, executor.support)
+    assert "go" in program.build[0][0] and "test" in program.build[0]
+    built = executor.build(program)
+    assert built.ok, built.failure and built.failure.stderr
+    assert executor.run(built, [], Limits()).ok
+    wrong = executor.build(
+        go.test_program(source, tests.replace("Output: 5", "Output: 6"), executor.support)
+    )
+    failure = classify(executor.run(wrong, [], Limits()), "test")
+    assert failure is not None and failure.kind == "test-failed"
+    assert "--- FAIL: ExampleAdd" in failure.message
+
+
+def test_compile_error_gives_the_compiler_message(executor: Executor) -> None:
+    source = "package calc\n\nfunc Add(a, b int) int {\n\treturn a + c\n}\n"
+    built = executor.build(go.test_program(source, "package calc\n", executor.support))
+    assert not built.ok and built.failure is not None
+    failure = classify(built.failure, "build")
+    assert failure is not None and failure.kind == "compile-error"
+    assert "solution.go:4:13: undefined: c" in failure.message
+    message = build_error(executor, source, "Add", "var perforchInputs = [][]any{{1, 2}}\n")
+    assert "target.go:4:13: undefined: c" in message
+
+
+def test_outputs_report_results_and_arguments_after_the_call(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "SortInPlace", "{[]int{3, 1, 2}}, {[]int{}}, {nil}")
+    assert records == [
+        {"case": 0, "result": "()", "args": "[[1, 2, 3]]"},
+        {"case": 1, "result": "()", "args": "[[]]"},
+        {"case": 2, "result": "()", "args": "[nil]"},
+    ]
+
+
+def test_panics_are_reported_with_their_type(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "Div", "{7, 2}, {1, 0}")
+    assert records[0] == {"case": 0, "result": "3", "args": "[7, 2]"}
+    assert records[1] == {
+        "case": 1,
+        "error": "runtime.errorString: runtime error: integer divide by zero",
+    }
+
+
+def test_floats_round_trip_and_ints_convert_to_float_parameters(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "Third", "{1}, {1.5}, {3e300}")
+    assert [r["result"] for r in records] == ["0.3333333333333333", "0.5", "1e+300"]
+    assert records[0]["args"] == "[1.0]"
+
+
+def test_numbers_convert_to_narrow_parameter_types_only_when_they_fit(executor: Executor) -> None:
+    records = outputs(executor, LIBRARY, "Scale", "{0.1, 3}, {2, 255}")
+    assert [r["result"] for r in records] == ["0.3", "510.0"]
+    assert records[0]["args"] == "[0.1, 3]"
+    inputs = "var perforchInputs = [][]any{{1, 300}}\n"
+    result = executor.run(build(executor, LIBRARY, "Scale", inputs), ["outputs"], Limits())
+    assert result.returncode == 3 and "300 (int) does not fit in uint8" in result.stderr
+
+
+def test_maps_render_sorted_whatever_the_iteration_order(executor: Executor) -> None:
+    histogram = outputs(executor, LIBRARY, "Histogram", '{[]string{"pear", "fig", "pear"}}')
+    assert histogram[0]["result"] == 'map["fig": 1, "pear": 2]'
+    distinct = outputs(executor, LIBRARY, "Distinct", "{[]int{10, 9, 2, 10, 1}}")
+    assert distinct[0]["result"] == "map[1: true, 2: true, 9: true, 10: true]"
+
+
+def test_error_results_multiple_results_and_library_types(executor: Executor) -> None:
+    parsed = outputs(executor, LIBRARY, "Parse", '{"abc"}, {""}')
+    assert [r["result"] for r in parsed] == ["(3, nil)", '(0, *errors.errorString("empty input"))']
+    squared = outputs(
+        executor, LIBRARY, "Square", "{big.NewInt(12345678901)}", imports='import "math/big"\n\n'
+    )
+    assert squared[0]["result"] == '*big.Int("152415787526596567801")'
+
+
+def test_methods_generics_variadics_and_pointers(executor: Executor) -> None:
+    counted = outputs(executor, LIBRARY, "(*Counter).Add", '{&Counter{}, "a"}')
+    assert counted == [
+        {"case": 0, "result": "1", "args": '[&main.Counter{seen: map["a": 1], total: 1}, "a"]'}
+    ]
+    distance = outputs(executor, LIBRARY, "Point.Dist", "{Point{0, 0}, Point{3, 4}}")
+    assert distance[0]["result"] == "5.0"
+    largest = outputs(executor, LIBRARY, "Largest[float64]", "{1, 7.5, 2}, {4}")
+    assert [r["result"] for r in largest] == ["7.5", "4.0"]
+    reversed_list = outputs(executor, LIBRARY, "Reverse", "{&Node{1, &Node{2, nil}}}")
+    assert (
+        reversed_list[0]["result"] == "&main.Node{Value: 2, Next: &main.Node{Value: 1, Next: nil}}"
+    )
+    assert reversed_list[0]["args"] == "[&main.Node{Value: 1, Next: nil}]"
+
+
+def test_each_call_gets_a_fresh_copy_of_its_arguments(executor: Executor) -> None:
+    # The same Counter serves both cases in the inputs file; each call sees it unchanged.
+    inputs = (
+        "package main\n\nvar shared = &Counter{}\n\n"
+        'var perforchInputs = [][]any{{shared, "a"}, {shared, "a"}}\n'
+    )
+    result = executor.run(build(executor, LIBRARY, "(*Counter).Add", inputs), ["outputs"], Limits())
+    assert [json.loads(line).get("result") for line in result.stdout.splitlines()[:2]] == ["1", "1"]
+
+
+def test_inputs_can_be_a_function_with_a_seeded_generator(executor: Executor) -> None:
+    inputs = """package main
+
+import "math/rand"
+
+func perforchInputs() [][]any {
+\trng := rand.New(rand.NewSource(7))
+\txs := make([]int, 1000)
+\tfor i := range xs {
+\t\txs[i] = rng.Intn(100)
+\t}
+\treturn [][]any{{xs}}
+}
+"""
+    result = executor.run(build(executor, LIBRARY, "SortInPlace", inputs), ["outputs"], Limits())
+    args = json.loads(result.stdout.splitlines()[0])["args"]
+    numbers = [int(n) for n in args.strip("[]").split(", ")]
+    assert len(numbers) == 1000 and numbers == sorted(numbers)
+
+
+def test_bad_function_names_and_inputs_are_clear_errors(executor: Executor) -> None:
+    inputs = "var perforchInputs = [][]any{{1, 2}}\n"
+    missing = build_error(executor, LIBRARY, "Mul", inputs)
+    assert "no function 'Mul'" in missing and "Div" in missing and "Point.Dist" in missing
+    generic = build_error(executor, LIBRARY, "Largest", inputs)
+    assert "Largest is generic" in generic and "Largest[int]" in generic
+    assert "cannot time main()" in build_error(executor, LIBRARY, "main", inputs)
+    no_cases = build_error(executor, LIBRARY, "Div", "var cases = [][]any{{1, 2}}\n")
+    assert "must define `var perforchInputs" in no_cases
+    typo = build_error(executor, LIBRARY, "Div", "var perforchInputs = [][]any{{1, 2}\n")
+    assert "inputs.go" in typo and "syntax error" in typo
+
+
+def test_arguments_of_the_wrong_type_stop_the_driver_with_exit_3(executor: Executor) -> None:
+    for cases, expected in (
+        ('{"seven", 2}', "argument 0: got string, want int"),
+        ("{1.5, 2}", "1.5 (float64) does not fit in int"),
+        ("{1}", "has 1 arguments, want 2"),
+    ):
+        inputs = f"var perforchInputs = [][]any{{{cases}}}\n"
+        result = executor.run(build(executor, LIBRARY, "Div", inputs), ["outputs"], Limits())
+        assert result.returncode == 3
+        assert expected in result.stderr and "Div takes (int, int)" in result.stderr
+
+
+BUSY = """package busy
+
+func Work(xs []int, rounds int) int {
+\ttotal := 0
+\tfor r := 0; r < rounds*ROUNDS; r++ {
+\t\tfor i, x := range xs {
+\t\t\ttotal += x ^ (i + r)
+\t\t}
+\t}
+\treturn total
+}
+"""
+BUSY_INPUTS = """package busy
+
+func perforchInputs() [][]any {
+\txs := make([]int, 2000)
+\tfor i := range xs {
+\t\txs[i] = i * 7
+\t}
+\treturn [][]any{{xs, 3}, {xs[:100], 5}}
+}
+"""
+
+
+def bench(executor: Executor, built: Built, args: list[str]) -> list[dict[str, Any]]:
+    result = executor.run(built, ["bench", *args], Limits(wall_seconds=120, cpu_seconds=240))
+    assert result.ok, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_bench_calibrates_samples_of_at_least_10_ms(executor: Executor) -> None:
+    built = build(executor, BUSY.replace("ROUNDS", "1"), "Work", BUSY_INPUTS)
+    records = bench(executor, built, ["0", "5", "50"])
+    calibrated = records[0]["calibrated"]
+    samples = [r["ns"] for r in records[1:-1]]
+    assert calibrated >= 1 and len(samples) == 5
+    assert statistics.median(samples) >= MIN_SAMPLE_NS and min(samples) >= 0.8 * MIN_SAMPLE_NS
+    closing = records[-1]
+    assert closing["iterations"] == calibrated
+    assert 500 < closing["peak_rss_kb"] < 200_000 and closing["cpu_ns"] > 5 * MIN_SAMPLE_NS
+
+
+def test_twice_the_work_measures_about_twice_the_time(executor: Executor) -> None:
+    once = build(executor, BUSY.replace("ROUNDS", "1"), "Work", BUSY_INPUTS)
+    twice = build(executor, BUSY.replace("ROUNDS", "2"), "Work", BUSY_INPUTS)
+    iterations = bench(executor, once, ["0", "1", "0"])[0]["calibrated"]
+    times: dict[str, list[float]] = {"once": [], "twice": []}
+    for _ in range(3):  # interleaved, so a change in machine load hits both
+        for name, built in (("once", once), ("twice", twice)):
+            times[name] += [
+                r["ns"] for r in bench(executor, built, [str(iterations), "5", "20"]) if "ns" in r
+            ]
+    # The fastest samples: on a shared machine the others include time spent descheduled.
+    ratio = min(times["twice"]) / min(times["once"])
+    assert 1.5 < ratio < 2.7, ratio
+
+
+# ---- hostile code: each is contained, reported, and the next job runs normally ----
+
+HOSTILE = """package main
+
+import (
+\t"fmt"
+\t"net"
+\t"os"
+\t"os/exec"
+\t"strings"
+\t"time"
+)
+
+func Connect() string {
+\tconn, err := net.DialTimeout("tcp", "1.1.1.1:80", 3*time.Second)
+\tif err != nil {
+\t\treturn "blocked: " + err.Error()
+\t}
+\tconn.Close()
+\treturn "connected"
+}
+
+func Spawn() string {
+\tfor n := 0; n < 5000; n++ {
+\t\tif err := exec.Command("/bin/sleep", "60").Start(); err != nil {
+\t\t\treturn fmt.Sprintf("stopped after %d: %v", n, err)
+\t\t}
+\t}
+\treturn "spawned 5000"
+}
+
+func Hog() int {
+\tvar kept [][]byte
+\tfor i := 0; i < 64; i++ {
+\t\tchunk := make([]byte, 256<<20)
+\t\tfor j := range chunk {
+\t\t\tchunk[j] = 1
+\t\t}
+\t\tkept = append(kept, chunk)
+\t}
+\treturn len(kept)
+}
+
+func Escape(paths []string) []string {
+\tvar refused []string
+\tfor _, path := range paths {
+\t\tif err := os.WriteFile(path, []byte("pwned"), 0o644); err != nil {
+\t\t\trefused = append(refused, "refused")
+\t\t} else {
+\t\t\trefused = append(refused, "WROTE "+path)
+\t\t}
+\t}
+\treturn refused
+}
+
+func Snoop(path string) string {
+\tsecrets := []string{}
+\tfor _, entry := range os.Environ() {
+\t\tif strings.Contains(entry, "hunter2") {
+\t\t\tsecrets = append(secrets, entry)
+\t\t}
+\t}
+\tif data, err := os.ReadFile(path); err == nil {
+\t\tsecrets = append(secrets, string(data))
+\t}
+\tfor _, name := range []string{"/root/.ssh/id_rsa", "/root/.bash_history", "/etc/shadow"} {
+\t\tif _, err := os.ReadFile(name); err == nil {
+\t\t\tsecrets = append(secrets, name)
+\t\t}
+\t}
+\treturn strings.Join(secrets, ";")
+}
+
+func Sleep() int {
+\ttime.Sleep(time.Hour)
+\treturn 0
+}
+
+func Flood() int {
+\tline := strings.Repeat("y", 1000) + "\\n"
+\tfor {
+\t\tos.Stdout.WriteString(line)
+\t}
+}
+
+func Fine(x int) int { return x * 2 }
+"""
+
+
+def hostile(
+    executor: Executor, function: str, cases: str = "{}", limits: Limits | None = None
+) -> tuple[list[dict[str, Any]], Any]:
+    inputs = f"package main\n\nvar perforchInputs = [][]any{{{cases}}}\n"
+    result = executor.run(
+        build(executor, HOSTILE, function, inputs), ["outputs"], limits or Limits(wall_seconds=30)
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return records, result
+
+
+def still_works(executor: Executor) -> None:
+    records, result = hostile(executor, "Fine", "{21}")
+    assert result.ok and records[0]["result"] == "42"
+
+
+def test_network_is_unreachable(executor: Executor) -> None:
+    records, result = hostile(executor, "Connect")
+    assert result.ok
+    assert records[0]["result"].startswith('"blocked: ')
+    assert "network is unreachable" in records[0]["result"]
+    still_works(executor)
+
+
+def test_spawning_processes_stops_at_the_process_limit(executor: Executor) -> None:
+    records, result = hostile(executor, "Spawn", limits=Limits(wall_seconds=30, max_processes=32))
+    assert result.wall_seconds < 25
+    if result.ok:  # os/exec saw the limit
+        assert records[0]["result"].startswith('"stopped after ')
+        assert "resource temporarily unavailable" in records[0]["result"]
+        assert int(records[0]["result"].split()[2].rstrip(":")) < 32
+    else:  # or the runtime could not start a thread and gave up
+        assert "resource temporarily unavailable" in result.stderr or "thread" in result.stderr
+    still_works(executor)
+
+
+def test_allocating_past_the_memory_limit_is_stopped(executor: Executor) -> None:
+    _records, result = hostile(executor, "Hog")
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "out-of-memory", result.stderr[-500:]
+    still_works(executor)
+
+
+def test_writes_outside_the_working_directory_are_refused(
+    executor: Executor, tmp_path: Path
+) -> None:
+    gocache = executor.support.dir_for("go") / "gocache" / "pwned"
+    targets = [
+        str(tmp_path / "pwned"),
+        "/usr/local/go/pwned",
+        "/etc/pwned",
+        str(gocache),
+        str(executor.support.cache_dir / "pwned"),
+    ]
+    records, result = hostile(
+        executor, "Escape", "{[]string{" + ", ".join(json.dumps(t) for t in targets) + "}}"
+    )
+    assert result.ok
+    assert records[0]["result"] == "[" + ", ".join(['"refused"'] * len(targets)) + "]"
+    assert not any(Path(t).exists() for t in targets)
+    still_works(executor)
+
+
+def test_secrets_in_the_environment_and_files_stay_hidden(
+    executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "hunter2")
+    monkeypatch.setenv("OPENAI_API_KEY", "hunter2")
+    secret = tmp_path / "token.txt"
+    secret.write_text("hunter2")
+    records, result = hostile(executor, "Snoop", "{" + json.dumps(str(secret)) + "}")
+    assert result.ok
+    assert records[0]["result"] == '""'
+    still_works(executor)
+
+
+def test_sleeping_forever_times_out(executor: Executor) -> None:
+    _records, result = hostile(executor, "Sleep", limits=Limits(wall_seconds=3))
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "timeout"
+    assert result.wall_seconds < 10
+    still_works(executor)
+
+
+def test_flooding_stdout_is_cut_off(executor: Executor) -> None:
+    _records, result = hostile(
+        executor, "Flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
+    )
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "output-limit"
+    still_works(executor)
