@@ -27,7 +27,7 @@ from sandbox._machine import machine_info
 from sandbox._measure import Budget, ProcessRun, Timing
 from sandbox._process import ProcessResult, run_process
 from sandbox._stats import Estimate, Verdict
-from sandbox.backends import BACKENDS, Backend, BackendHealth, make_backend
+from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
 from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "RUN_LIMITS",
     "Backend",
     "BackendHealth",
+    "BackendOptions",
     "BackendUnavailableError",
     "Budget",
     "Built",

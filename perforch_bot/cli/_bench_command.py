@@ -72,9 +72,7 @@ def bench(
     min_effect: float,
     seed: int,
     as_json: bool,
-    cache_dir: Path | None,
-    backend: str,
-    python: Path | None,
+    **sandbox: Any,
 ) -> int:
     """Compare OLD and NEW versions of a function: correctness, then speed.
 
@@ -85,7 +83,7 @@ def bench(
         if examples
         else [_job(old, new, function, language, inputs_path, tests_path)]
     )
-    executor = settings_from(cache_dir, backend, python).executor()
+    executor = settings_from(**sandbox).executor()
     results = []
     for label, lang, old_text, new_text, workload in jobs:
         budget = Budget(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from sandbox import Executor, Support, make_backend
+from sandbox import BackendOptions, Executor, Support, make_backend
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,6 +20,7 @@ class SandboxSettings:
     cache_dir: Path
     backend: str
     python: Path
+    backend_options: BackendOptions = field(default_factory=BackendOptions)
 
     def support(self) -> Support:
         return Support(
@@ -27,7 +28,7 @@ class SandboxSettings:
         )
 
     def executor(self) -> Executor:
-        return Executor(make_backend(self.backend), self.support())
+        return Executor(make_backend(self.backend, self.backend_options), self.support())
 
 
 def default_cache_dir() -> Path:
@@ -35,7 +36,8 @@ def default_cache_dir() -> Path:
 
 
 def sandbox_options(function: F) -> F:
-    """Adds --cache-dir, --backend and --python, and passes ``settings: SandboxSettings``."""
+    """Adds --cache-dir, --backend, --docker-url, --docker-image and --python (the command
+    turns them into a SandboxSettings with ``settings_from(**those)``)."""
     options = [
         click.option(
             "--cache-dir",
@@ -51,6 +53,18 @@ def sandbox_options(function: F) -> F:
             help="How code under test is isolated.",
         ),
         click.option(
+            "--docker-url",
+            default=None,
+            help="Docker-API engine for --backend docker, e.g. unix:///run/podman/podman.sock "
+            "[default: unix:///var/run/docker.sock].",
+        ),
+        click.option(
+            "--docker-image",
+            default=None,
+            help="Sandbox image for --backend docker (build it with scripts/sandbox-image) "
+            "[default: perforch-sandbox:latest].",
+        ),
+        click.option(
             "--python",
             "python",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -64,9 +78,16 @@ def sandbox_options(function: F) -> F:
     return function
 
 
-def settings_from(cache_dir: Path | None, backend: str, python: Path | None) -> SandboxSettings:
+def settings_from(
+    cache_dir: Path | None,
+    backend: str,
+    python: Path | None,
+    docker_url: str | None = None,
+    docker_image: str | None = None,
+) -> SandboxSettings:
     return SandboxSettings(
         cache_dir=(cache_dir or default_cache_dir()).resolve(),
         backend=backend,
         python=python or Path(sys.executable),
+        backend_options=BackendOptions(docker_url=docker_url, docker_image=docker_image),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,10 +15,10 @@ from sandbox import BACKENDS, LANGUAGES, SandboxError, make_backend
 @click.command()
 @click.option("--quiet", is_flag=True, help="Print only problems.")
 @sandbox_options
-def setup(quiet: bool, cache_dir: Path | None, backend: str, python: Path | None) -> int:
+def setup(quiet: bool, **sandbox: Any) -> int:
     """Fetch and build what each language's programs compile against (idempotent; offline
     afterwards): HumanEval-X's Rust crates, Go's testify module."""
-    support = settings_from(cache_dir, backend, python).support()
+    support = settings_from(**sandbox).support()
     problems = []
     for name, language in LANGUAGES.items():
         found = language.setup(support)
@@ -33,14 +33,15 @@ def setup(quiet: bool, cache_dir: Path | None, backend: str, python: Path | None
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @sandbox_options
-def doctor(as_json: bool, cache_dir: Path | None, backend: str, python: Path | None) -> int:
+def doctor(as_json: bool, **sandbox: Any) -> int:
     """Each language's toolchain and version, and each sandbox backend: does it work here?"""
-    support = settings_from(cache_dir, backend, python).support()
+    settings = settings_from(**sandbox)
+    support = settings.support()
     toolchains = [language.toolchain(support) for language in LANGUAGES.values()]
     backends = []
     for name in BACKENDS:
         try:
-            backends.append(make_backend(name).health())
+            backends.append(make_backend(name, settings.backend_options).health())
         except SandboxError as exc:
             backends.append(_unavailable(name, str(exc)))
     if as_json:

@@ -8,6 +8,7 @@ applies: the kernel exempts root from it). ``unshare`` only removes the network.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -91,7 +92,7 @@ class NamespaceBackend:
             argv = [str(self._unshare), "--net", "--", *command]
         else:
             argv = [str(self._unshare), "--net", "--map-root-user", "--", *command]
-        return run_process(
+        result = run_process(
             argv,
             cwd=job.workdir,
             env=sandbox_environment(job.env),
@@ -99,6 +100,7 @@ class NamespaceBackend:
             output_bytes=job.limits.output_bytes,
             stdin=job.stdin,
         )
+        return _signal_from_bwrap(result) if self._bwrap is not None else result
 
     def _bwrap_argv(self, job: Job, *, as_user: bool) -> list[str]:
         argv = [
@@ -114,6 +116,9 @@ class NamespaceBackend:
             "/proc",
             "--dev",
             "/dev",
+            # World-writable like a real /tmp: runs use a random uid, not the tmpfs owner.
+            "--perms",
+            "1777",
             "--tmpfs",
             "/tmp",
             "--tmpfs",
@@ -188,3 +193,14 @@ def _give_to(workdir: Path, uid: int) -> None:
     """
     for root, _dirs, _files in os.walk(workdir):
         os.chown(root, uid, uid)
+
+
+def _signal_from_bwrap(result: ProcessResult) -> ProcessResult:
+    """bwrap reports a child killed by signal N as exit 128+N; report it as the signal it was."""
+    if result.reason != "exited" or not _SIGNAL_EXIT_LOW < result.returncode <= _SIGNAL_EXIT_HIGH:
+        return result
+    return dataclasses.replace(result, returncode=128 - result.returncode, reason="signal")
+
+
+_SIGNAL_EXIT_LOW = 128
+_SIGNAL_EXIT_HIGH = 128 + 64

@@ -57,3 +57,11 @@ class Backend(Protocol):
     def execute(self, job: Job) -> ProcessResult:
         """Run ``job``; never raises for what the command does."""
         ...
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What a user may choose about a backend (unset: the backend's own default)."""
+
+    docker_url: str | None = None  # e.g. unix:///run/podman/podman.sock
+    docker_image: str | None = None

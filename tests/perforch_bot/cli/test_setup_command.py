@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perforch_bot.cli import main
+from tests.support.podman import PodmanEngine
+
+
+def test_doctor_reports_every_language_and_backend(
+    sandbox_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["doctor", "--json", "--cache-dir", str(sandbox_cache)])
+    report = json.loads(capsys.readouterr().out)
+    languages = {entry["language"]: entry for entry in report["languages"]}
+    assert set(languages) == {"python", "java", "cpp", "go", "rust"}
+    assert languages["python"]["ok"] and languages["python"]["version"].startswith("3.")
+    backends = {entry["backend"]: entry for entry in report["backends"]}
+    assert backends["namespace"]["works"]
+    assert "network" in backends["namespace"]["isolation"]
+
+
+@pytest.mark.docker
+def test_doctor_checks_the_docker_engine_it_is_pointed_at(
+    sandbox_cache: Path, podman: PodmanEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["doctor", "--json", "--cache-dir", str(sandbox_cache), "--docker-image", podman.image]
+    main([*common, "--docker-url", podman.base_url])
+    backends = {
+        entry["backend"]: entry for entry in json.loads(capsys.readouterr().out)["backends"]
+    }
+    assert backends["docker"]["works"], backends["docker"]
+
+    main([*common, "--docker-url", "unix:///nonexistent/docker.sock"])
+    backends = {
+        entry["backend"]: entry for entry in json.loads(capsys.readouterr().out)["backends"]
+    }
+    assert not backends["docker"]["works"]
+    assert "/nonexistent/docker.sock" in backends["docker"]["detail"]
+
+
+def test_doctor_table_is_readable(sandbox_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["doctor", "--cache-dir", str(sandbox_cache)])
+    out = capsys.readouterr().out
+    assert "language" in out and "backend" in out and "namespace" in out
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frobnicate"]) == 2
+    assert "No such command" in capsys.readouterr().err
