@@ -6,6 +6,7 @@ import click
 
 from perforch_bot.cli._bench_command import bench
 from perforch_bot.cli._eval_command import eval_command
+from perforch_bot.cli._route_command import route_command
 from perforch_bot.cli._setup_command import doctor, setup
 from perforch_bot.cli._targets_command import targets
 
@@ -19,3 +20,4 @@ def cli() -> None:
 for command in (setup, doctor, bench, eval_command):
     cli.add_command(command)
 cli.add_command(targets)
+cli.add_command(route_command)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from perforch_bot.categories import classify_function
 from perforch_bot.cli._tables import render_table
 from perforch_bot.errors import TargetError
 from perforch_bot.targets import (
@@ -251,6 +252,7 @@ def _function_json(function: Function, target: DiffTarget | None) -> dict[str, o
         "imports": list(function.imports),
         "is_test": function.is_test,
         "has_syntax_error": function.has_syntax_error,
+        "category": classify_function(function).category,
         "change": target.change if target is not None else None,
         "added_lines": list(target.added_lines) if target is not None else None,
         "hunks": [
@@ -270,7 +272,8 @@ def _function_json(function: Function, target: DiffTarget | None) -> dict[str, o
 def _print_human(listing: _Listing) -> None:
     diff_mode = listing.mode == "diff"
     if listing.rows:
-        headers = ["LOCATION", "LANGUAGE", "KIND", "FUNCTION"] + (["CHANGE"] if diff_mode else [])
+        headers = ["LOCATION", "LANGUAGE", "KIND", "FUNCTION", "CATEGORY"]
+        headers += ["CHANGE"] if diff_mode else []
         rows = []
         for function, target in listing.rows:
             span = function.span
@@ -282,6 +285,7 @@ def _print_human(listing: _Listing) -> None:
                 function.language,
                 function.kind,
                 name,
+                classify_function(function).category,
             ]
             rows.append(row + ([target.change if target else ""] if diff_mode else []))
         click.echo(render_table(headers, rows))

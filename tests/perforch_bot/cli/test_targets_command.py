@@ -55,11 +55,11 @@ def test_lists_functions_as_a_table(project: Path, capsys: pytest.CaptureFixture
     code, out, err = _run(capsys, "cache/cache.go", "Shapes.java")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split() == ["LOCATION", "LANGUAGE", "KIND", "FUNCTION"]
-    assert lines[2].split() == ["cache/cache.go:3-7", "go", "method", "(*Cache).Get"]
-    assert lines[3].split() == ["cache/cache.go:9-9", "go", "method", "Cache.Len"]
-    assert lines[4].split()[-2:] == ["method", "Shapes.area(int)"]
-    assert lines[5].split()[-3:] == ["method", "Shapes.area(int,", "int)"]
+    assert lines[0].split() == ["LOCATION", "LANGUAGE", "KIND", "FUNCTION", "CATEGORY"]
+    assert lines[2].split() == ["cache/cache.go:3-7", "go", "method", "(*Cache).Get", "other"]
+    assert lines[3].split() == ["cache/cache.go:9-9", "go", "method", "Cache.Len", "other"]
+    assert lines[4].split()[-3:] == ["method", "Shapes.area(int)", "math_number_theory"]
+    assert lines[5].split()[-4:] == ["method", "Shapes.area(int,", "int)", "math_number_theory"]
 
 
 def test_directories_skip_hidden_vendored_and_test_code(
@@ -105,11 +105,12 @@ def test_json_schema(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "imports",
         "is_test",
         "has_syntax_error",
+        "category",
         "change",
         "added_lines",
         "hunks",
     }
-    assert "category" not in function
+    assert function["category"] == "other"  # a plain getter says nothing about its problem
     assert function["spec"] == "cache/cache.go::(*Cache).Get"
     assert function["span"] == {
         "start_line": 3,
@@ -164,7 +165,7 @@ def test_rev_lists_changed_functions(repo: GitRepo, capsys: pytest.CaptureFixtur
     code, out, _ = _run(capsys, ".", "--rev", "HEAD~1..HEAD")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["LOCATION", "LANGUAGE", "KIND", "FUNCTION", "CHANGE"]
+    assert lines[0].split() == ["LOCATION", "LANGUAGE", "KIND", "FUNCTION", "CATEGORY", "CHANGE"]
     assert [line.split()[0] for line in lines[2:4]] == ["Shapes.java:3-3", "cache/cache.go:9-9"]
     assert all(line.split()[-1] == "modified" for line in lines[2:4])
     assert lines[4] == "skipped vendor/dep/dep.go: vendored"
