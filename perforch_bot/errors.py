@@ -10,3 +10,7 @@ class PerforchError(Exception):
 
 class TargetError(PerforchError):
     """A target spec, source file or diff that cannot be turned into functions."""
+
+
+class LLMError(PerforchError):
+    """A model call that failed (after its retries), or one PerfOrch refused to make."""
