@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sandbox._environment import sandbox_environment
 from sandbox._errors import BackendUnavailableError
@@ -46,6 +46,7 @@ from sandbox.backends._protocol import BackendHealth, Job
 DOCKER_SYSTEM_PATHS = tuple(p for p in SYSTEM_PATHS if p not in {"/etc/passwd", "/etc/group"})
 LABELS = {"org.perforch.sandbox": "job"}
 _STDIN_NAME = ".perforch-stdin"
+_COPY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ class DockerBackend:
         with tempfile.TemporaryFile() as archive:
             workdir_io.pack(job.workdir, uid, archive)
             with self._engine("copying the working directory in"):
-                api.put_archive(container, str(job.workdir), archive)
+                self._put_archive(api, container, str(job.workdir), archive)
         if job.stdin is not None:
             buffer = io.BytesIO()
             with tarfile.open(fileobj=buffer, mode="w") as tar:
@@ -229,7 +230,23 @@ class DockerBackend:
                 entry.size, entry.mode = len(job.stdin), 0o444
                 tar.addfile(entry, io.BytesIO(job.stdin))
             with self._engine("copying stdin in"):
-                api.put_archive(container, "/", buffer.getvalue())
+                self._put_archive(api, container, "/", buffer)
+
+    def _put_archive(self, api: Any, container: str, path: str, archive: IO[bytes]) -> None:
+        """``put_archive`` with a few retries on the engine's own (5xx) failures: under load
+        Podman's copy helper sometimes dies mid-stream ("write |1: broken pipe") and the same
+        copy into the same, not yet started, container then succeeds."""
+        import docker.errors
+
+        for attempt in range(1, _COPY_ATTEMPTS + 1):
+            archive.seek(0)
+            try:
+                api.put_archive(container, path, archive)
+                return
+            except docker.errors.APIError as exc:
+                if not exc.is_server_error() or attempt == _COPY_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
 
     def _run(self, api: Any, container: str, limits: Limits) -> _Run:
         """Start, read output until the end, the deadline or the cap; kill if needed, wait."""
