@@ -1,0 +1,85 @@
+"""The Python driver's argument copies: shared when the target leaves them alone, fresh when
+it mutates them, deep when their shape is not plain (objects, iterators, aliasing)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sandbox.languages.drivers import python_driver as driver
+
+
+def total(xs: list[int]) -> int:
+    return sum(xs)
+
+
+def sort_in_place(xs: list[int]) -> None:
+    xs.sort()
+
+
+def grow_rows(rows: list[list[int]]) -> None:
+    for row in rows:
+        row.append(0)
+
+
+def first(it: Any) -> Any:
+    return next(it)
+
+
+class Box:
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+
+def empty_box(box: Box) -> None:
+    box.items.clear()
+
+
+def test_untouched_plain_arguments_are_shared_not_copied() -> None:
+    case = (list(range(1000)),)
+    fresh = driver.case_copier(total, case)
+    assert fresh(case) is case
+
+
+def test_mutated_flat_list_gets_a_fresh_copy_each_call() -> None:
+    case = ([3, 1, 2],)
+    fresh = driver.case_copier(sort_in_place, case)
+    args = fresh(case)
+    sort_in_place(*args)
+    assert case == ([3, 1, 2],) and args == ([1, 2, 3],)
+    assert fresh(case)[0] is not args[0]
+
+
+def test_mutated_nested_lists_are_copied_at_every_level() -> None:
+    case = ([[1], [2, 3]],)
+    fresh = driver.case_copier(grow_rows, case)
+    grow_rows(*fresh(case))
+    assert case == ([[1], [2, 3]],)
+
+
+def test_aliased_arguments_keep_their_aliasing_through_deepcopy() -> None:
+    shared = [1, 2]
+    case = (shared, shared)
+    fresh = driver.case_copier(lambda a, b: a.append(len(b)), case)
+    assert fresh is copy.deepcopy
+    a, b = fresh(case)
+    assert a is b and a is not shared
+
+
+def test_objects_and_iterators_are_deep_copied() -> None:
+    assert driver.case_copier(empty_box, (Box([1]),)) is copy.deepcopy
+    assert driver.case_copier(first, (iter([1, 2]),)) is copy.deepcopy
+
+
+def test_timed_passes_never_lets_a_mutation_leak_into_the_next_call() -> None:
+    seen: list[int] = []
+
+    def append_and_measure(xs: list[int]) -> None:
+        seen.append(len(xs))
+        xs.append(0)
+
+    cases = [([1, 2, 3],)]
+    copiers = [driver.case_copier(append_and_measure, case) for case in cases]
+    seen.clear()
+    driver.timed_passes(append_and_measure, cases, copiers, passes=5)
+    assert seen == [3, 3, 3, 3, 3]
