@@ -2,6 +2,7 @@
 
 Each language's quirks (import blocks, missing includes, test layouts) live in one small
 assembler module, registered in ``ASSEMBLERS``; see the dataset README for the layout.
+``KNOWN_DATASET_BUGS`` lists the tasks whose canonical solution fails for dataset reasons.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from sandbox._errors import DatasetError
 from sandbox.humaneval_x import _cpp, _go, _java, _python, _rust
 from sandbox.humaneval_x._assembled import Assembled
+from sandbox.humaneval_x._known_bugs import KNOWN_DATASET_BUGS, KnownBug
 
-__all__ = ["ASSEMBLERS", "Assembled", "Problem", "load_problems"]
+__all__ = ["ASSEMBLERS", "KNOWN_DATASET_BUGS", "Assembled", "KnownBug", "Problem", "load_problems"]
 
 ASSEMBLERS: dict[str, Callable[[Mapping[str, str]], Assembled]] = {
     "python": _python.assemble,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from sandbox._executor import Built, Executor
 from sandbox._failures import Failure, classify
 from sandbox._limits import Limits
-from sandbox.humaneval_x import Problem
+from sandbox.humaneval_x import KnownBug, Problem
 from sandbox.languages import Language, get_language
 from sandbox.languages._protocol import Support, TestBatch
+
+Status = Literal["passed", "failed", "known-dataset-bug"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,14 @@ class ProblemResult:
     failure: Failure | None
     seconds: float
     cached_build: bool
+    # The reason, when the task failed the way a known dataset bug makes it fail.
+    known_bug: str | None = None
+
+    @property
+    def status(self) -> Status:
+        if self.passed:
+            return "passed"
+        return "failed" if self.known_bug is None else "known-dataset-bug"
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,13 @@ class LanguageResult:
 
     @property
     def failed(self) -> tuple[ProblemResult, ...]:
-        return tuple(r for r in self.results if not r.passed)
+        """The failures, except those a known dataset bug explains."""
+        return tuple(r for r in self.results if r.status == "failed")
+
+    @property
+    def known_bugs(self) -> tuple[ProblemResult, ...]:
+        """The failures a known dataset bug explains."""
+        return tuple(r for r in self.results if r.status == "known-dataset-bug")
 
 
 def evaluate(
@@ -49,8 +65,14 @@ def evaluate(
     solution: Callable[[Problem], str] | None = None,
     workers: int = 2,
     progress: Callable[[ProblemResult], None] | None = None,
+    known_bugs: Mapping[str, KnownBug] | None = None,
 ) -> LanguageResult:
-    """Test each problem's solution (``solution(problem)``, default the canonical source)."""
+    """Test each problem's solution (``solution(problem)``, default the canonical source).
+
+    A failure that ``known_bugs`` (e.g. ``KNOWN_DATASET_BUGS``, for canonical solutions)
+    explains gets that bug's reason as ``known_bug``: it stays out of ``failed``.
+    """
+    bugs = known_bugs or {}
     if not problems:
         raise ValueError("no problems to evaluate")
     language = get_language(problems[0].language)
@@ -74,8 +96,14 @@ def evaluate(
             )
         else:
             failure = classify(executor.run(built, list(args), limits), "test")
+        bug = bugs.get(problem.task_id)
         result = ProblemResult(
-            problem.task_id, failure is None, failure, time.perf_counter() - begun, built.cached
+            problem.task_id,
+            failure is None,
+            failure,
+            time.perf_counter() - begun,
+            built.cached,
+            bug.reason if bug is not None and bug.explains(failure) else None,
         )
         if progress is not None:
             progress(result)

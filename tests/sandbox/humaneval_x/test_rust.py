@@ -9,16 +9,15 @@ import pytest
 
 from sandbox._executor import Executor
 from sandbox._limits import Limits
-from sandbox.humaneval_x import Problem, load_problems
+from sandbox.humaneval_x import KNOWN_DATASET_BUGS, Problem, load_problems
 from sandbox.humaneval_x._evaluate import evaluate
 from tests.sandbox.languages._rust_support import rust_executor
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "humaneval-x"
 LIMITS = Limits(wall_seconds=60, cpu_seconds=60)
 # Upstream's Rust/32 test is inside /* ... */: nothing would be checked, so the harness
-# refuses to call it a pass. (Uncommented, the canonical Newton iteration fails or never
-# converges on ~58 % of the random polynomials, which is presumably why it was disabled.)
-DATASET_BUGS = {"Rust/32": "no #[test] function outside comments"}
+# refuses to call it a pass (see sandbox/humaneval_x/_known_bugs.py).
+DATASET_BUGS = {t: b for t, b in KNOWN_DATASET_BUGS.items() if t.startswith("Rust/")}
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +47,29 @@ def test_assembly_follows_upstream(problems: list[Problem]) -> None:
 
 @pytest.mark.slow
 def test_all_canonical_solutions_pass(problems: list[Problem], executor: Executor) -> None:
-    result = evaluate(problems, executor, LIMITS, workers=2)
+    result = evaluate(problems, executor, LIMITS, workers=2, known_bugs=KNOWN_DATASET_BUGS)
     failed = {r.task_id: r.failure.describe() if r.failure else "" for r in result.failed}
-    assert set(failed) == set(DATASET_BUGS), failed
-    for task_id, reason in DATASET_BUGS.items():
-        assert reason in failed[task_id]
+    assert failed == {}
+    assert {r.task_id for r in result.known_bugs} == set(DATASET_BUGS) == {"Rust/32"}
     assert result.passed == 164 - len(DATASET_BUGS)
+
+
+def test_rust_32_is_reported_as_a_known_dataset_bug(
+    problems: list[Problem], executor: Executor
+) -> None:
+    rust_32 = [p for p in problems if p.task_id == "Rust/32"]
+    plain = evaluate(rust_32, executor, LIMITS)
+    [refused] = plain.failed
+    assert refused.status == "failed" and refused.failure is not None
+    assert "no #[test] function outside comments" in refused.failure.message
+
+    result = evaluate(rust_32, executor, LIMITS, known_bugs=KNOWN_DATASET_BUGS)
+    assert result.failed == () and result.passed == 0
+    [known] = result.known_bugs
+    assert known.status == "known-dataset-bug"
+    assert known.known_bug == KNOWN_DATASET_BUGS["Rust/32"].reason
+    assert "commented out" in (known.known_bug or "")
+    assert known.failure == refused.failure  # the failure itself is kept, with its message
 
 
 ALTER = """

@@ -1,0 +1,293 @@
+"""Benchmarks 2-5: A/A and A/B comparisons, the default budget's time per pair, and a naive
+design (all old, then all new, min of N) run in the same job for contrast.
+
+Versions of one kernel per language do 1x, 2x, 1.2x and 1.05x the work of the original; the A/A
+pair is the same source built separately. Each comparison is a full `sandbox.compare` (correctness
+check, then the sequential interleaved measurement with its A/A guard) under the default budget.
+
+    .venv/bin/python bench/aa_ab.py [--language L ...] [--aa 100] [--ab 20] [--ab-small 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from random import Random
+
+from _common import ROOT, save, table
+
+from sandbox import Budget, Limits, Workload, compare
+from sandbox._executor import Executor
+from sandbox.languages import get_language
+from tests.support.sandbox import make_executor
+
+KERNELS = ROOT / "bench" / "kernels"
+
+
+def kernel_versions(language: str) -> tuple[dict[str, object], str, str]:
+    folder = KERNELS / language
+    meta = json.loads((folder / "kernel.json").read_text())
+    return meta, (folder / meta["template"]).read_text(), (folder / meta["inputs"]).read_text()
+
+
+def source(template: str, reps: int, salt: str = "") -> str:
+    text = template.replace("{REPS}", str(reps))
+    # A trailing comment changes the content hash, so the copy is built separately.
+    comment = "#" if text.lstrip().startswith(("def ", "import ", "from ")) else "//"
+    return text + (f"\n{comment} {salt}\n" if salt else "")
+
+
+def run_condition(
+    executor: Executor,
+    language: str,
+    meta: dict[str, object],
+    template: str,
+    inputs: str,
+    old_work: float,
+    new_work: float,
+    count: int,
+    seed0: int,
+) -> list[dict[str, object]]:
+    base = int(meta["base_reps"])  # type: ignore[call-overload]
+    results = []
+    for i in range(count):
+        old = source(template, round(base * old_work))
+        new = source(
+            template, round(base * new_work), salt=f"copy {i}" if old_work == new_work else ""
+        )
+        started = time.perf_counter()
+        c = compare(
+            old,
+            new,
+            language=language,
+            workload=Workload(str(meta["function"]), inputs=inputs),
+            executor=executor,
+            budget=Budget(max_seconds=_budget(language)),
+            seed=seed0 + i,
+        )
+        elapsed = time.perf_counter() - started
+        t = c.timing
+        results.append(
+            {
+                "status": c.status,
+                "seconds": round(elapsed, 2),
+                "ratio": t.interval_95.ratio if t else None,
+                "low95": t.interval_95.low if t else None,
+                "high95": t.interval_95.high if t else None,
+                "blocks": t.blocks if t else None,
+                "refused": t.refused if t else c.summary,
+            }
+        )
+    return results
+
+
+def _budget(language: str) -> float:
+    return 120.0 if get_language(language).name == "java" else 60.0
+
+
+def naive(
+    executor: Executor,
+    language: str,
+    meta: dict[str, object],
+    template: str,
+    inputs: str,
+    old_work: float,
+    new_work: float,
+    count: int,
+    processes: int = 6,
+    min_effect: float = 0.03,
+) -> list[str]:
+    """All old processes, then all new ones; min of the per-process medians; a ±3% threshold."""
+    lang = get_language(language)
+    base = int(meta["base_reps"])  # type: ignore[call-overload]
+    verdicts = []
+    for i in range(count):
+        built = {}
+        for name, work, salt in (("old", old_work, ""), ("new", new_work, f"naive {i}")):
+            program = lang.driver_program(
+                source(template, round(base * work), salt),
+                str(meta["function"]),
+                inputs,
+                executor.support,
+            )
+            built[name] = executor.build(program)
+        iterations = _calibrated(executor, built["old"])
+        best = {}
+        for name in ("old", "new"):
+            per_process = []
+            for _ in range(processes):
+                out = executor.run(built[name], ["bench", str(iterations), "3", "30"], Limits())
+                samples = [
+                    json.loads(line)["ns"]
+                    for line in out.stdout.splitlines()
+                    if line.startswith('{"ns"')
+                ]
+                per_process.append(statistics.median(samples))
+            best[name] = min(per_process)
+        ratio = best["new"] / best["old"]
+        verdicts.append(
+            "faster"
+            if ratio < 1 / (1 + min_effect)
+            else "slower"
+            if ratio > 1 + min_effect
+            else "unchanged"
+        )
+    return verdicts
+
+
+def _calibrated(executor: Executor, built: object) -> int:
+    out = executor.run(built, ["bench", "0", "1", "0"], Limits())  # type: ignore[arg-type]
+    for line in out.stdout.splitlines():
+        if '"calibrated"' in line:
+            return int(json.loads(line)["calibrated"])
+    raise RuntimeError(f"calibration failed: {out.stderr[-500:]}")
+
+
+def summarise(results: list[dict[str, object]], truth: float) -> dict[str, object]:
+    n = len(results)
+    expected = "faster" if truth < 1 / 1.03 else "slower" if truth > 1.03 else "unchanged"
+    statuses = [r["status"] for r in results]
+    wrong = {"faster": "slower", "slower": "faster"}.get(expected)
+    covered = [r for r in results if r["low95"] is not None and r["low95"] <= truth <= r["high95"]]  # type: ignore[operator]
+    seconds = [float(r["seconds"]) for r in results]  # type: ignore[arg-type]
+    return {
+        "n": n,
+        "expected": expected,
+        "detected": statuses.count(expected) / n if n else math.nan,
+        "false_claims": (
+            sum(s in ("faster", "slower") for s in statuses) / n
+            if expected == "unchanged"
+            else math.nan
+        ),
+        "wrong_direction": statuses.count(wrong) / n if wrong and n else 0.0,
+        "coverage": len(covered) / n if n else math.nan,
+        "median_seconds": statistics.median(seconds) if seconds else math.nan,
+        "max_seconds": max(seconds) if seconds else math.nan,
+        "statuses": {s: statuses.count(s) for s in sorted(set(statuses))},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--language", action="append")
+    parser.add_argument("--aa", type=int, default=100, help="A/A comparisons per language")
+    parser.add_argument("--ab", type=int, default=20, help="per direction, 2x and 1.2x")
+    parser.add_argument("--ab-small", type=int, default=10, help="per direction, 1.05x")
+    parser.add_argument("--naive", type=int, default=20, help="naive-design repetitions")
+    args = parser.parse_args()
+    languages = args.language or sorted(p.name for p in KERNELS.iterdir() if p.is_dir())
+    conditions = [("A/A", 1.0, 1.0, args.aa)]
+    for factor, count in ((2.0, args.ab), (1.2, args.ab), (1.05, args.ab_small)):
+        conditions += [
+            (f"{factor}x slower", 1.0, factor, count),
+            (f"{factor}x faster", factor, 1.0, count),
+        ]
+    rows, records = [], []
+    rng = Random(0)
+    with tempfile.TemporaryDirectory(prefix="perforch-bench-") as cache:
+        executor = make_executor(Path(cache))
+        for language in languages:
+            meta, template, inputs = kernel_versions(language)
+            for label, old_work, new_work, count in conditions:
+                if count <= 0:
+                    continue
+                results = run_condition(
+                    executor,
+                    language,
+                    meta,
+                    template,
+                    inputs,
+                    old_work,
+                    new_work,
+                    count,
+                    rng.randrange(1 << 30),
+                )
+                summary = summarise(results, new_work / old_work)
+                naive_verdicts = (
+                    naive(
+                        executor, language, meta, template, inputs, old_work, new_work, args.naive
+                    )
+                    if args.naive
+                    else []
+                )
+                expected = summary["expected"]
+                naive_ok = (
+                    sum(v == expected for v in naive_verdicts) / len(naive_verdicts)
+                    if naive_verdicts
+                    else math.nan
+                )
+                records.append(
+                    {
+                        "language": language,
+                        "condition": label,
+                        **summary,
+                        "naive": {"verdicts": naive_verdicts, "correct": naive_ok},
+                        "results": results,
+                    }
+                )
+                rows.append(
+                    [
+                        language,
+                        label,
+                        str(summary["n"]),
+                        _pct(summary["detected"]),
+                        _pct(summary["false_claims"]),
+                        _pct(summary["wrong_direction"]),
+                        _pct(summary["coverage"]),
+                        f"{summary['median_seconds']:.1f}",
+                        f"{summary['max_seconds']:.1f}",
+                        _pct(naive_ok),
+                    ]
+                )
+                print(
+                    table(
+                        [
+                            "language",
+                            "condition",
+                            "n",
+                            "right verdict",
+                            "false claim",
+                            "wrong dir",
+                            "95% coverage",
+                            "median s",
+                            "max s",
+                            "naive right",
+                        ],
+                        rows[-1:],
+                    ),
+                    flush=True,
+                )
+    print()
+    print(
+        table(
+            [
+                "language",
+                "condition",
+                "n",
+                "right verdict",
+                "false claim",
+                "wrong dir",
+                "95% coverage",
+                "median s",
+                "max s",
+                "naive right",
+            ],
+            rows,
+        )
+    )
+    path = save("aa_ab", {"conditions": [c[0] for c in conditions], "results": records})
+    print(f"saved {path}")
+    return 0
+
+
+def _pct(value: object) -> str:
+    return "-" if not isinstance(value, float) or math.isnan(value) else f"{value:.0%}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
