@@ -205,7 +205,10 @@ def candidates_for(
     candidates: list[Candidate] = []
     notes: list[str] = []
     for configured in settings.models:
-        profile = by_model.get(configured.model)
+        # A replay model answers as the model it recorded, so it is ranked on that profile.
+        profile = by_model.get(configured.model) or by_model.get(
+            configured.model.removeprefix("replay/")
+        )
         if profile is None:
             notes.append(
                 f"{configured.model}: no profile, so every figure is unknown; "

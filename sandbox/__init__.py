@@ -25,6 +25,7 @@ from sandbox._failures import Failure, classify
 from sandbox._limits import BUILD_LIMITS, RUN_LIMITS, Limits
 from sandbox._machine import machine_info
 from sandbox._measure import Budget, ProcessRun, Timing
+from sandbox._probe import Probe, probe
 from sandbox._process import ProcessResult, run_process
 from sandbox._stats import Estimate, Verdict
 from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
@@ -52,6 +53,7 @@ __all__ = [
     "Language",
     "Limits",
     "Mismatch",
+    "Probe",
     "ProcessResult",
     "ProcessRun",
     "SandboxError",
@@ -68,5 +70,6 @@ __all__ = [
     "get_language",
     "machine_info",
     "make_backend",
+    "probe",
     "run_process",
 ]

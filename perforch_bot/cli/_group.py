@@ -6,6 +6,8 @@ import click
 
 from perforch_bot.cli._bench_command import bench
 from perforch_bot.cli._eval_command import eval_command
+from perforch_bot.cli._optimize_command import demo_command, optimize_command
+from perforch_bot.cli._report_command import report_command
 from perforch_bot.cli._route_command import route_command
 from perforch_bot.cli._setup_command import doctor, setup
 from perforch_bot.cli._targets_command import targets
@@ -21,3 +23,5 @@ for command in (setup, doctor, bench, eval_command):
     cli.add_command(command)
 cli.add_command(targets)
 cli.add_command(route_command)
+for pipeline_command in (optimize_command, demo_command, report_command):
+    cli.add_command(pipeline_command)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Example:
     new: str
     inputs: str
     tests: str | None
+    folder: str = ""
+    old_name: str = ""
 
 
 def load_examples() -> list[Example]:
@@ -37,6 +40,14 @@ def load_examples() -> list[Example]:
                 new=folder.joinpath(meta["new"]).read_text(),
                 inputs=folder.joinpath(meta["inputs"]).read_text(),
                 tests=tests.read_text() if tests is not None else None,
+                folder=folder.name,
+                old_name=meta["old"],
             )
         )
     return examples
+
+
+def demo_recording() -> Path:
+    """The scripted model answers ``perforch demo`` replays (scripts/write-demo-recording)."""
+    # The replay provider reads a file by path; the package is installed as plain files.
+    return Path(str(files(__package__).joinpath("replay.yml")))

@@ -237,6 +237,23 @@ def test_configured_models_override_connection_and_may_lack_profiles() -> None:
     assert {m.model for m in everyone.models} == {"strong", "cheap"}
 
 
+def test_a_replay_model_is_ranked_on_the_profile_of_the_model_it_recorded() -> None:
+    settings = Settings.model_validate({"models": ["replay/strong", "replay/cheap"]})
+    ranking = route(settings, [STRONG, CHEAP], language="go", stage="generate", category=None)
+    direct = route(
+        Settings.model_validate({"models": ["strong", "cheap"]}),
+        [STRONG, CHEAP],
+        language="go",
+        stage="generate",
+        category=None,
+    )
+    assert [m.model for m in ranking.models] == [f"replay/{m.model}" for m in direct.models]
+    assert [m.candidate.profile for m in ranking.models] == [
+        m.candidate.profile for m in direct.models
+    ]
+    assert not ranking.notes
+
+
 def test_nothing_to_rank() -> None:
     with pytest.raises(RoutingError, match="no models to rank"):
         rank_models(

@@ -1,0 +1,45 @@
+"""The orchestrator: each target function through generate -> fix -> refine, every stage sent
+to the model the profiles rank best for its language, stage and category, every candidate
+validated in the sandbox, and anything wrong or not faster rolled back.
+
+``optimize`` runs a list of ``Task``s and returns a ``RunTrace`` (``write_trace`` saves it
+under ``.perforch/runs/``); ``render_report`` turns a trace into Markdown or JSON.
+"""
+
+from __future__ import annotations
+
+from perforch_bot.pipeline._config import PipelineConfig, Progress, Task
+from perforch_bot.pipeline._imports import add_imports
+from perforch_bot.pipeline._report import render_markdown, render_report
+from perforch_bot.pipeline._run import RunResult, optimize
+from perforch_bot.pipeline._trace import (
+    AttemptTrace,
+    CallTrace,
+    FunctionTrace,
+    RunTrace,
+    TimingTrace,
+    TraceError,
+    WorkloadTrace,
+    read_trace,
+    write_trace,
+)
+
+__all__ = [
+    "AttemptTrace",
+    "CallTrace",
+    "FunctionTrace",
+    "PipelineConfig",
+    "Progress",
+    "RunResult",
+    "RunTrace",
+    "Task",
+    "TimingTrace",
+    "TraceError",
+    "WorkloadTrace",
+    "add_imports",
+    "optimize",
+    "read_trace",
+    "render_markdown",
+    "render_report",
+    "write_trace",
+]

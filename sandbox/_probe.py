@@ -1,0 +1,74 @@
+"""``probe``: do the inputs (and tests) run on one version? Used to check a workload before
+any comparison, e.g. inputs a model wrote for a function that had none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sandbox._differential import parse_driver_output
+from sandbox._executor import Built, Executor
+from sandbox._failures import Failure, classify
+from sandbox._limits import RUN_LIMITS, Limits
+from sandbox.languages import get_language
+
+
+@dataclass(frozen=True)
+class Probe:
+    """``cases`` inputs ran (``raising`` of them raised an exception or panicked, which is an
+    output like any other); ``failure`` says why the inputs or the tests could not run."""
+
+    ok: bool
+    cases: int
+    raising: int
+    summary: str
+    failure: Failure | None = None
+    first_raising: str | None = None  # "case 3: TypeError: ..." for the first that raised
+
+
+def probe(
+    source: str,
+    *,
+    language: str,
+    function: str,
+    inputs: str,
+    tests: str | None,
+    executor: Executor,
+    limits: Limits = RUN_LIMITS,
+) -> Probe:
+    """Build ``source`` with ``inputs`` (and ``tests``) and run them once."""
+    lang = get_language(language)
+    toolchain = lang.toolchain(executor.support)
+    if toolchain.problem is not None:
+        missing = Failure("missing-toolchain", toolchain.problem)
+        return Probe(False, 0, 0, missing.describe(), missing)
+    driver = executor.build(lang.driver_program(source, function, inputs, executor.support))
+    if not driver.ok:
+        broken = _build_failure(driver)
+        return Probe(False, 0, 0, f"the inputs do not build: {broken.describe()}", broken)
+    if tests is not None:
+        built_tests = executor.build(lang.test_program(source, tests, executor.support))
+        failing = (
+            classify(executor.run(built_tests, [], limits), "test")
+            if built_tests.ok
+            else _build_failure(built_tests)
+        )
+        if failing is not None:
+            return Probe(False, 0, 0, f"the tests fail: {failing.describe()}", failing)
+    result = executor.run(driver, ["outputs"], limits)
+    crashed = classify(result, "run")
+    if crashed is not None:
+        return Probe(False, 0, 0, f"the inputs crash: {crashed.describe()}", crashed)
+    outputs, _closing = parse_driver_output(result.stdout)
+    if not outputs:
+        empty = Failure("driver-error", "the inputs define no cases")
+        return Probe(False, 0, 0, empty.describe(), empty)
+    raised = [case for case in outputs if case.error is not None]
+    first = f"case {raised[0].case}: {raised[0].error}" if raised else None
+    summary = f"{len(outputs)} inputs run ({len(raised)} raise)"
+    return Probe(True, len(outputs), len(raised), summary, first_raising=first)
+
+
+def _build_failure(built: Built) -> Failure:
+    step = built.failure
+    found = classify(step, "build") if step is not None else None
+    return found or Failure("compile-error", "the build failed")

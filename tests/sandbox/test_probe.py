@@ -1,0 +1,31 @@
+"""probe: do inputs (and tests) run on one version? Real builds and runs in the sandbox."""
+
+from __future__ import annotations
+
+from sandbox import Executor, Probe, probe
+
+SOURCE = "def half(x):\n    return 10 // x\n"
+
+
+def run(executor: Executor, inputs: str, tests: str | None = None) -> Probe:
+    return probe(
+        SOURCE, language="python", function="half", inputs=inputs, tests=tests, executor=executor
+    )
+
+
+def test_inputs_that_run_are_counted_with_the_ones_that_raise(executor: Executor) -> None:
+    result = run(executor, "INPUTS = [(1,), (2,), (0,)]\n")
+    assert result.ok and (result.cases, result.raising) == (3, 1)
+    assert result.first_raising == "case 2: ZeroDivisionError: integer division or modulo by zero"
+
+
+def test_inputs_that_do_not_build_say_so(executor: Executor) -> None:
+    result = run(executor, "INPUTS = [\n")
+    assert not result.ok and result.summary.startswith("the inputs do not build")
+
+
+def test_failing_tests_and_empty_inputs_are_refused(executor: Executor) -> None:
+    failing = run(executor, "INPUTS = [(1,)]\n", tests="assert half(1) == 3\n")
+    assert not failing.ok and failing.summary.startswith("the tests fail: test-failed")
+    empty = run(executor, "INPUTS = []\n")
+    assert not empty.ok and "no cases" in empty.summary
