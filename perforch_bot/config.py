@@ -119,6 +119,8 @@ class Settings(_Frozen):
     fix_rounds: int = Field(default=2, ge=0, le=10)
     refine_rounds: int = Field(default=2, ge=0, le=10)
     min_effect: float = Field(default=0.03, ge=0, lt=1)
+    # The pre-commit hook blocks a commit that makes a function slower by more than this.
+    max_slowdown: float = Field(default=0.10, gt=0, lt=1)
     languages: tuple[Language, ...] = LANGUAGES
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -164,7 +166,7 @@ class Settings(_Frozen):
             raise ValueError("list at least one language")
         return tuple(dict.fromkeys(value))
 
-    @field_validator("max_cost_usd", "min_effect")
+    @field_validator("max_cost_usd", "min_effect", "max_slowdown")
     @classmethod
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):
@@ -182,6 +184,8 @@ _HINTS: Mapping[str, str] = {
     "refine_rounds": "write a whole number from 0 to 10, e.g. `refine_rounds: 2`",
     "min_effect": "write the smallest speedup worth keeping as a fraction, e.g. "
     "`min_effect: 0.03` for 3%",
+    "max_slowdown": "write the largest slowdown a commit may bring as a fraction, e.g. "
+    "`max_slowdown: 0.10` for 10%",
     "languages": f"write a list from {', '.join(LANGUAGES)}, e.g. `languages: [python, go]`",
     "include": "write a list of globs, e.g. `include: ['src/**']`",
     "exclude": "write a list of globs, e.g. `exclude: ['**/vendor/**']`",

@@ -11,8 +11,9 @@ are returned as data (``Comparison.status``, ``Failure``), never raised.
 
 from __future__ import annotations
 
-from sandbox._compare import METHOD, Comparison, Correctness, Workload, compare
-from sandbox._differential import Differential, Mismatch, Tolerance
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sandbox._errors import (
     BackendUnavailableError,
     DatasetError,
@@ -20,16 +21,66 @@ from sandbox._errors import (
     UnknownLanguageError,
     WorkloadError,
 )
-from sandbox._executor import Built, Executor
-from sandbox._failures import Failure, classify
 from sandbox._limits import BUILD_LIMITS, RUN_LIMITS, Limits
-from sandbox._machine import machine_info
-from sandbox._measure import Budget, ProcessRun, Timing
-from sandbox._probe import Probe, probe
 from sandbox._process import ProcessResult, run_process
-from sandbox._stats import Estimate, Verdict
-from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
-from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
+
+if TYPE_CHECKING:
+    from sandbox._compare import METHOD, Comparison, Correctness, Workload, compare
+    from sandbox._differential import Differential, Mismatch, Tolerance
+    from sandbox._executor import Built, Executor
+    from sandbox._failures import Failure, classify
+    from sandbox._machine import machine_info
+    from sandbox._measure import Budget, ProcessRun, Timing
+    from sandbox._probe import Probe, probe
+    from sandbox._stats import Estimate, Verdict
+    from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
+    from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
+
+# Imported on first use: the whole package (numpy for the statistics, every language module)
+# takes a third of a second to import, more than the pre-commit hook may spend when only git
+# and the process wrapper are needed.
+_LAZY: dict[str, str] = {
+    "BACKENDS": "sandbox.backends",
+    "Backend": "sandbox.backends",
+    "BackendHealth": "sandbox.backends",
+    "BackendOptions": "sandbox.backends",
+    "Budget": "sandbox._measure",
+    "Built": "sandbox._executor",
+    "Comparison": "sandbox._compare",
+    "Correctness": "sandbox._compare",
+    "Differential": "sandbox._differential",
+    "Estimate": "sandbox._stats",
+    "Executor": "sandbox._executor",
+    "Failure": "sandbox._failures",
+    "LANGUAGES": "sandbox.languages",
+    "Language": "sandbox.languages",
+    "METHOD": "sandbox._compare",
+    "Mismatch": "sandbox._differential",
+    "Probe": "sandbox._probe",
+    "ProcessRun": "sandbox._measure",
+    "Support": "sandbox.languages",
+    "Timing": "sandbox._measure",
+    "Tolerance": "sandbox._differential",
+    "Toolchain": "sandbox.languages",
+    "Verdict": "sandbox._stats",
+    "Workload": "sandbox._compare",
+    "classify": "sandbox._failures",
+    "compare": "sandbox._compare",
+    "get_language": "sandbox.languages",
+    "machine_info": "sandbox._machine",
+    "make_backend": "sandbox.backends",
+    "probe": "sandbox._probe",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BACKENDS",

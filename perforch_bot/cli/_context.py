@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sandbox import BackendOptions, Executor, Support, make_backend
+if TYPE_CHECKING:  # imported when used: the pre-commit hook's fast path must stay light
+    from sandbox import BackendOptions, Executor, Support
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,14 +21,25 @@ class SandboxSettings:
     cache_dir: Path
     backend: str
     python: Path
-    backend_options: BackendOptions = field(default_factory=BackendOptions)
+    docker_url: str | None = None
+    docker_image: str | None = None
+
+    @property
+    def backend_options(self) -> BackendOptions:
+        from sandbox import BackendOptions
+
+        return BackendOptions(docker_url=self.docker_url, docker_image=self.docker_image)
 
     def support(self) -> Support:
+        from sandbox import Support
+
         return Support(
             cache_dir=self.cache_dir, python=self.python, deps_dir=self.cache_dir / "support"
         )
 
     def executor(self) -> Executor:
+        from sandbox import Executor, make_backend
+
         return Executor(make_backend(self.backend, self.backend_options), self.support())
 
 
@@ -89,5 +101,6 @@ def settings_from(
         cache_dir=(cache_dir or default_cache_dir()).resolve(),
         backend=backend,
         python=python or Path(sys.executable),
-        backend_options=BackendOptions(docker_url=docker_url, docker_image=docker_image),
+        docker_url=docker_url,
+        docker_image=docker_image,
     )

@@ -1,27 +1,47 @@
-"""The command group. Each command lives in its own module and is added here explicitly."""
+"""The command group. Each command lives in its own module and is listed here explicitly.
+
+Commands are imported when they run, not when ``perforch`` starts: the pre-commit hook must
+exit in a fraction of a second when there is nothing to check, and the pipeline's imports
+(pydantic models, tree-sitter, the sandbox) cost more than that.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from perforch_bot.cli._bench_command import bench
-from perforch_bot.cli._eval_command import eval_command
-from perforch_bot.cli._optimize_command import demo_command, optimize_command
-from perforch_bot.cli._report_command import report_command
-from perforch_bot.cli._route_command import route_command
-from perforch_bot.cli._setup_command import doctor, setup
-from perforch_bot.cli._targets_command import targets
+# name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "setup": "perforch_bot.cli._setup_command:setup",
+    "doctor": "perforch_bot.cli._setup_command:doctor",
+    "bench": "perforch_bot.cli._bench_command:bench",
+    "eval": "perforch_bot.cli._eval_command:eval_command",
+    "targets": "perforch_bot.cli._targets_command:targets",
+    "route": "perforch_bot.cli._route_command:route_command",
+    "optimize": "perforch_bot.cli._optimize_command:optimize_command",
+    "demo": "perforch_bot.cli._optimize_command:demo_command",
+    "report": "perforch_bot.cli._report_command:report_command",
+    "precommit": "perforch_bot.cli._precommit_command:precommit_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, _, attribute = where.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{where} is not a click command")
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="perforch")
 def cli() -> None:
     """PerfOrch: make code faster, safely, with measured speedups."""
-
-
-for command in (setup, doctor, bench, eval_command):
-    cli.add_command(command)
-cli.add_command(targets)
-cli.add_command(route_command)
-for pipeline_command in (optimize_command, demo_command, report_command):
-    cli.add_command(pipeline_command)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -14,10 +14,11 @@ from perforch_bot.cli._context import sandbox_options, settings_from
 from perforch_bot.config import ConfigError, ModelSettings, Settings, find_config, load_config
 from perforch_bot.errors import PerforchError
 from perforch_bot.examples import demo_recording, load_examples
-from perforch_bot.llm import REPLAY_PREFIX, LLMSettings
+from perforch_bot.llm import REPLAY_PREFIX, LLMSettings, silence_litellm_console
 from perforch_bot.pipeline import (
     PipelineConfig,
     RunResult,
+    RunTrace,
     Task,
     optimize,
     render_report,
@@ -25,12 +26,14 @@ from perforch_bot.pipeline import (
 )
 from perforch_bot.profiles import Profile, ProfileError, default_profiles_dir, load_profiles
 from perforch_bot.targets import extract, extract_path, find_function, is_spec, parse_spec
+from perforch_bot.workloads import load_saved_inputs, save_inputs
 from sandbox import Budget, SandboxError
 from sandbox.languages import LANGUAGES
 
 # The models whose recorded answers ship with the examples (their profiles rank them).
 DEMO_MODELS = ("gpt-4.1", "claude-sonnet-4-20250514")
 DEMO_MAX_SECONDS = 20.0
+PROMPT_TOKEN_BUDGET = 16_000
 
 
 def _pipeline_options(function: Any) -> Any:
@@ -113,7 +116,9 @@ def optimize_command(
     except (PerforchError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     command = "perforch optimize " + " ".join(targets)
-    return _run(tasks, config, sandbox, runs_dir, apply, as_json, quiet, command)
+    return _run(
+        tasks, config, sandbox, runs_dir, apply, as_json, quiet, command, save_to=Path.cwd()
+    )
 
 
 @click.command("demo")
@@ -175,10 +180,15 @@ def _run(
     as_json: bool,
     quiet: bool,
     command: str,
+    save_to: Path | None = None,
 ) -> int:
     def progress(message: str) -> None:
         if not quiet:
             click.echo(message, err=True)
+
+    # litellm prints help banners on stdout with errors it maps; the report (and --json) must
+    # stay clean. A process-wide setting, so set here, in the command, not below it.
+    silence_litellm_console()
 
     try:
         result: RunResult = optimize(
@@ -198,6 +208,8 @@ def _run(
         patch_path = trace_path.with_suffix(".patch")
         patch_path.write_text(trace.patch)
         notes.append(f"patch: {patch_path} (apply with `git apply {patch_path}`)")
+    if save_to is not None:
+        notes += _save_model_inputs(trace, save_to)
     if apply:
         for path, data in result.updated.items():
             Path(path).write_bytes(data)
@@ -205,6 +217,22 @@ def _run(
     for note in notes:
         click.echo(note, err=True)
     return 1 if any(f.result == "error" for f in trace.functions) else 0
+
+
+def _save_model_inputs(trace: RunTrace, root: Path) -> list[str]:
+    """Keep the inputs models wrote (and the originals accepted) for later runs and the
+    pre-commit hook; never overwrite a saved file."""
+    notes = []
+    for function in trace.functions:
+        for attempt in function.attempts:
+            if attempt.outcome != "inputs-ok" or attempt.code is None:
+                continue
+            saved = save_inputs(
+                root, function.path, function.qualified_name, function.language, attempt.code
+            )
+            if saved is not None:
+                notes.append(f"inputs saved: {saved.relative_to(root)} (review and commit it)")
+    return notes
 
 
 def _tasks(targets: Sequence[str], inputs_path: Path | None, tests_path: Path | None) -> list[Task]:
@@ -233,7 +261,16 @@ def _tasks(targets: Sequence[str], inputs_path: Path | None, tests_path: Path | 
         )
     inputs = inputs_path.read_text() if inputs_path else None
     tests = tests_path.read_text() if tests_path else None
-    return [Task(f, (root / f.path).read_bytes(), inputs, tests) for f in functions]
+    tasks = []
+    for function in functions:
+        source = (root / function.path).read_bytes()
+        if inputs is not None:
+            tasks.append(Task(function, source, inputs, tests))
+            continue
+        saved = load_saved_inputs(root, function.path, function.qualified_name, function.language)
+        origin: Literal["given", "saved"] = "saved" if saved is not None else "given"
+        tasks.append(Task(function, source, saved, tests, origin))
+    return tasks
 
 
 def _settings(config_path: Path | None, max_cost: float | None) -> Settings:
@@ -262,7 +299,8 @@ def _config(
     return PipelineConfig(
         settings=settings,
         profiles=_profiles(settings),
-        llm=LLMSettings(),
+        # Long files are trimmed (context only, never the function) to fit this many tokens.
+        llm=LLMSettings(prompt_token_budget=PROMPT_TOKEN_BUDGET),
         budget=budget,
         keys=keys,
     )

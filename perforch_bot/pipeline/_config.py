@@ -25,7 +25,7 @@ class Task:
     source: bytes
     inputs: str | None = None
     tests: str | None = None
-    origin: Literal["given", "bundled"] = "given"
+    origin: Literal["given", "bundled", "saved"] = "given"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def _times(timing: TimingTrace) -> str:
 
 
 def _speedup(timing: TimingTrace) -> str:
-    return f"{timing.speedup:.2f}x ({timing.speedup_low:.2f}–{timing.speedup_high:.2f})"
+    high = "∞" if timing.speedup_high is None else f"{timing.speedup_high:.2f}"
+    return f"{timing.speedup:.2f}x ({timing.speedup_low:.2f}–{high})"
 
 
 def _memory(timing: TimingTrace) -> str:

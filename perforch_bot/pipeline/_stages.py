@@ -154,7 +154,7 @@ class FunctionRun:
             self._record(stage, round_ or 1, answer, comparison, "original")
             if comparison.status in _CORRECT:
                 return _Version(answer.code or "", answer.file, comparison)
-            if comparison.status == "error":
+            if comparison.status == "error" and not _blames_new(comparison):
                 return f"the sandbox could not judge the candidate: {comparison.summary}"
             problem, attempt = _problem(comparison), answer.code or ""
         return (
@@ -304,6 +304,7 @@ class FunctionRun:
         self.say(f"{self.function.spec}: {result}: {reason}")
         return FunctionTrace(
             spec=self.function.spec,
+            qualified_name=self.function.qualified_name,
             path=self.function.path,
             language=self.function.language,
             category=self.category,
@@ -315,6 +316,12 @@ class FunctionRun:
             code=code,
             patch=patch,
         )
+
+
+def _blames_new(comparison: Comparison) -> bool:
+    """An error the candidate caused (it crashed or hung while being timed), which a fix can
+    address, unlike a missing toolchain or an original that does not build."""
+    return "in the new version" in comparison.summary
 
 
 def _problem(comparison: Comparison) -> str:

@@ -76,7 +76,7 @@ class TimingTrace(_Frozen):
     verdict: str
     speedup: float
     speedup_low: float
-    speedup_high: float
+    speedup_high: float | None  # None: unbounded (the interval reaches a zero time ratio)
     blocks: int
     seconds: float
     old_ns_per_pass: float
@@ -95,7 +95,7 @@ class TimingTrace(_Frozen):
             verdict=timing.verdict,
             speedup=ci.speedup,
             speedup_low=1 / ci.high,
-            speedup_high=1 / ci.low,
+            speedup_high=1 / ci.low if ci.low > 0 else None,
             blocks=timing.blocks,
             seconds=round(timing.seconds, 2),
             old_ns_per_pass=timing.median("old", "center"),
@@ -123,7 +123,7 @@ class AttemptTrace(_Frozen):
 
 
 class WorkloadTrace(_Frozen):
-    origin: Literal["given", "bundled", "model"]
+    origin: Literal["given", "bundled", "saved", "model"]
     inputs_cases: int | None
     tests: bool
     note: str
@@ -131,6 +131,7 @@ class WorkloadTrace(_Frozen):
 
 class FunctionTrace(_Frozen):
     spec: str
+    qualified_name: str
     path: str
     language: str
     category: str | None

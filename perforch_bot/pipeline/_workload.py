@@ -15,6 +15,11 @@ from perforch_bot.routing import RankedModel, RoutingError, route
 from sandbox import Executor, Probe, Workload, probe
 
 INPUT_ATTEMPTS = 3
+_GIVEN_NOTES = {
+    "given": "inputs given",
+    "bundled": "inputs bundled with the example",
+    "saved": "inputs saved by an earlier run (.perforch/inputs/)",
+}
 
 
 class ModelAsker:
@@ -61,7 +66,7 @@ def workload_for(
             origin=task.origin,
             inputs_cases=None,
             tests=tests is not None,
-            note=f"inputs {'bundled with the example' if task.origin == 'bundled' else 'given'}",
+            note=_GIVEN_NOTES[task.origin],
         )
         return Workload(function.qualified_name, task.inputs, tests), trace, []
     attempts: list[AttemptTrace] = []

@@ -29,7 +29,9 @@ from perforch_bot.targets._errors import (
 from perforch_bot.targets._extract import extract, extract_path
 from perforch_bot.targets._git import (
     diff_revisions,
+    diff_staged,
     read_at_revision,
+    read_staged,
     repository_root,
     split_range,
 )
@@ -81,6 +83,7 @@ __all__ = [
     "TargetSpec",
     "UnsupportedLanguageError",
     "diff_revisions",
+    "diff_staged",
     "extract",
     "extract_path",
     "find_function",
@@ -88,6 +91,7 @@ __all__ = [
     "language_for_path",
     "parse_spec",
     "read_at_revision",
+    "read_staged",
     "replace_function",
     "repository_root",
     "resolve_spec",

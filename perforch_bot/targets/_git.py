@@ -86,3 +86,30 @@ def read_at_revision(repository: Path, revision: str, path: str) -> bytes | None
     result = _git(["show", f"{revision}:{path}"], repository)
     # run_process decodes output as UTF-8; files that are not UTF-8 come back approximated
     return result.stdout.encode("utf-8") if result.ok else None
+
+
+def diff_staged(repository: Path, base: str, paths: list[str]) -> str:
+    """``git diff --cached BASE -- PATHS``: what committing the index would change."""
+    result = _git(
+        [
+            "diff",
+            "--cached",
+            "--no-color",
+            "--no-ext-diff",
+            "--find-renames",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            base,
+            "--",
+            *paths,
+        ],
+        repository,
+    )
+    if not result.ok:
+        raise _failure(f"diff the staged changes against {base}", result)
+    return result.stdout
+
+
+def read_staged(repository: Path, path: str) -> bytes | None:
+    """The staged (index) contents of ``path``, None if it is not in the index."""
+    return read_at_revision(repository, "", path)

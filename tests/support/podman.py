@@ -82,6 +82,9 @@ def podman_engine(image: str = DEFAULT_IMAGE) -> Iterator[PodmanEngine]:
             stdout=log,
             stderr=log,
             env={"PATH": _PATH},
+            # conmon writes its "oom" marker relative to the service's directory when a
+            # container is OOM-killed; keep it out of the checkout.
+            cwd=root,
             start_new_session=True,
         )
         log.close()
