@@ -143,7 +143,7 @@ class Executor:
 def _with_address_space(limits: Limits, address_space: int | None) -> Limits:
     if address_space is None or address_space <= limits.memory_bytes:
         return limits
-    return replace(limits, memory_bytes=address_space)
+    return replace(limits, address_space_bytes=address_space)
 
 
 def _link_tree(source: Path, target: Path) -> None:

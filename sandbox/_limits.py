@@ -12,8 +12,10 @@ GIB = 1024 * MIB
 class Limits:
     """What one command may use before it is stopped.
 
-    ``memory_bytes`` is the address-space limit for native programs; languages whose runtimes
-    reserve address space up front (the JVM, Go) translate it into their own heap flags.
+    ``memory_bytes`` is the memory limit: RLIMIT_AS under the namespace backend, the cgroup
+    limit under docker. ``address_space_bytes``, when set, replaces it as RLIMIT_AS only: the
+    JVM and Go reserve far more address space than they use, so their programs need a larger
+    RLIMIT_AS, while a container's cgroup limit must stay the memory actually allowed.
     """
 
     wall_seconds: float = 60.0
@@ -22,6 +24,7 @@ class Limits:
     max_processes: int = 64
     max_file_bytes: int = 64 * MIB
     output_bytes: int = 4 * MIB
+    address_space_bytes: int | None = None
 
     def prlimit_argv(self) -> list[str]:
         """A ``prlimit`` prefix applying these limits to the command it runs.
@@ -34,7 +37,7 @@ class Limits:
             "--core=0",
             f"--cpu={self.cpu_seconds}:{self.cpu_seconds + 1}",
             f"--fsize={self.max_file_bytes}",
-            f"--as={self.memory_bytes}",
+            f"--as={max(self.memory_bytes, self.address_space_bytes or 0)}",
             f"--nproc={self.max_processes}",
             "--",
         ]

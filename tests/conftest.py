@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Executor, Support
+from sandbox import BackendOptions, Executor, Support, make_backend
 from tests.support.openai_server import OpenAIServer, serve_openai
-from tests.support.podman import PodmanEngine, podman_engine
+from tests.support.podman import PodmanEngine, leftovers, podman_engine
 from tests.support.sandbox import make_executor, make_support
 
 # litellm's shipped price map, not a download at import (no network in tests; stable prices).
@@ -40,8 +40,26 @@ def podman() -> Iterator[PodmanEngine]:
         yield engine
 
 
+@pytest.fixture(params=["namespace", pytest.param("docker", marks=pytest.mark.docker)])
+def hostile_executor(request: pytest.FixtureRequest, executor: Executor) -> Iterator[Executor]:
+    """``executor`` (or a module's override of it), then the same over the docker backend.
+
+    The docker one runs every program in a container of the private Podman engine; it shares
+    ``executor``'s support and build cache, so a program built for one backend is reused by the
+    other. After a docker test the engine must hold no container or volume of the sandbox.
+    """
+    if request.param == "namespace":
+        yield executor
+        return
+    podman: PodmanEngine = request.getfixturevalue("podman")
+    options = BackendOptions(docker_url=podman.base_url, docker_image=podman.image)
+    yield Executor(make_backend("docker", options), executor.support)
+    assert leftovers(podman) == [], "the docker backend left containers or volumes behind"
+
+
 @pytest.fixture
 def openai_server() -> Iterator[OpenAIServer]:
     """A scripted OpenAI-compatible server on 127.0.0.1 (see tests/support/openai_server.py)."""
     with serve_openai() as server:
         yield server
+

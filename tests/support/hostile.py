@@ -299,6 +299,17 @@ def assert_next_job_runs(backend: Backend, workdir: Path) -> None:
     assert result.ok and result.stdout == "next job\n", result
 
 
+def assert_oom_killed(result: ProcessResult, memory_bytes: int | None) -> None:
+    """How the docker backend reports a job that its cgroup memory limit stopped: the kernel's
+    OOM killer sent SIGKILL, and the backend adds a note naming the limit (``memory_bytes``,
+    when given: the limit the container got)."""
+    assert result.reason == "signal" and result.returncode == -9, result
+    note = "out of memory: the program reached the memory limit of "
+    if memory_bytes is not None:
+        note += f"{memory_bytes // MIB} MiB and the kernel killed it"
+    assert note in result.stderr, result.stderr[-1000:]
+
+
 def _processes_with(token: str) -> list[int]:
     """Host processes whose command line holds ``token``, after a short grace for reaping."""
     deadline = time.monotonic() + 10

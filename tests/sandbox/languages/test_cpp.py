@@ -15,6 +15,7 @@ from sandbox._executor import Built
 from sandbox._failures import classify
 from sandbox._limits import MIB
 from sandbox.languages import MIN_SAMPLE_NS, cpp
+from tests.support.hostile import assert_oom_killed
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -460,9 +461,9 @@ def listener() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def test_network_is_unreachable(executor: Executor, listener: int) -> None:
+def test_network_is_unreachable(hostile_executor: Executor, listener: int) -> None:
     calls = f'call("127.0.0.1", {listener});\ncall("1.1.1.1", 53);\ncall("8.8.8.8", 443);'
-    records, result = hostile(executor, "connect_to", calls)
+    records, result = hostile(hostile_executor, "connect_to", calls)
     assert result.ok
     # Loopback is the sandbox's own (nothing listens there); nothing else is reachable.
     assert [r["result"] for r in records[:3]] == [
@@ -470,83 +471,90 @@ def test_network_is_unreachable(executor: Executor, listener: int) -> None:
         '"blocked: Network is unreachable"',
         '"blocked: Network is unreachable"',
     ]
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_spawning_processes_stops_at_the_process_limit(executor: Executor) -> None:
-    records, result = hostile(executor, "spawn", limits=Limits(wall_seconds=30, max_processes=32))
+def test_spawning_processes_stops_at_the_process_limit(hostile_executor: Executor) -> None:
+    records, result = hostile(
+        hostile_executor, "spawn", limits=Limits(wall_seconds=30, max_processes=32)
+    )
     assert result.ok and result.wall_seconds < 25
     assert records[0]["result"].startswith('"stopped after ')
     assert "Resource temporarily unavailable" in records[0]["result"]
     assert int(records[0]["result"].split()[2].rstrip(":")) < 32
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_a_fork_bomb_is_stopped_by_the_wall_timeout(executor: Executor) -> None:
+def test_a_fork_bomb_is_stopped_by_the_wall_timeout(hostile_executor: Executor) -> None:
     _records, result = hostile(
-        executor, "fork_bomb", limits=Limits(wall_seconds=3, max_processes=32)
+        hostile_executor, "fork_bomb", limits=Limits(wall_seconds=3, max_processes=32)
     )
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "timeout"
     assert result.wall_seconds < 10
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_allocating_past_the_memory_limit_is_stopped(executor: Executor) -> None:
-    records, result = hostile(executor, "hog", limits=Limits(memory_bytes=512 * MIB))
-    assert result.ok  # the driver catches bad_alloc and reports it as the call's outcome
-    assert records[0] == {"case": 0, "error": "std::bad_alloc: std::bad_alloc"}
+def test_allocating_past_the_memory_limit_is_stopped(hostile_executor: Executor) -> None:
+    limits = Limits(memory_bytes=512 * MIB)
+    records, result = hostile(hostile_executor, "hog", limits=limits)
+    if hostile_executor.backend.name == "namespace":
+        # RLIMIT_AS: the allocation fails, and the driver reports bad_alloc as the outcome.
+        assert result.ok, result
+        assert records[0] == {"case": 0, "error": "std::bad_alloc: std::bad_alloc"}
+    else:  # the cgroup limit: the kernel's OOM killer ends the job, and the backend says so
+        assert_oom_killed(result, limits.memory_bytes)
     tests = "int main() { return (int)hog(); }\n"
-    built = executor.build(cpp.test_program(HOSTILE, tests, executor.support))
-    failure = classify(executor.run(built, [], Limits(memory_bytes=512 * MIB)), "test")
+    built = hostile_executor.build(cpp.test_program(HOSTILE, tests, hostile_executor.support))
+    failure = classify(hostile_executor.run(built, [], limits), "test")
     assert failure is not None and failure.kind == "out-of-memory", failure
-    still_works(executor)
+    still_works(hostile_executor)
 
 
 def test_writes_outside_the_working_directory_are_refused(
-    executor: Executor, tmp_path: Path
+    hostile_executor: Executor, tmp_path: Path
 ) -> None:
-    pch_dir = Path(cpp.toolchain(executor.support).details["precompiled_header"]).parent
+    pch_dir = Path(cpp.toolchain(hostile_executor.support).details["precompiled_header"]).parent
     targets = [
         str(tmp_path / "pwned"),
         "/usr/pwned",
         "/etc/pwned",
         str(pch_dir / "pwned"),
-        str(executor.support.cache_dir / "pwned"),
+        str(hostile_executor.support.cache_dir / "pwned"),
     ]
     calls = "call({" + ", ".join(json.dumps(t) for t in targets) + "});"
-    records, result = hostile(executor, "escape", calls)
+    records, result = hostile(hostile_executor, "escape", calls)
     assert result.ok
     assert records[0]["result"] == "[" + ", ".join(['"refused"'] * len(targets)) + "]"
     assert not any(Path(t).exists() for t in targets)
-    still_works(executor)
+    still_works(hostile_executor)
 
 
 def test_secrets_in_the_environment_and_files_stay_hidden(
-    executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hostile_executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "hunter2")
     monkeypatch.setenv("OPENAI_API_KEY", "hunter2")
     secret = tmp_path / "token.txt"
     secret.write_text("hunter2")
-    records, result = hostile(executor, "snoop", f"call({json.dumps(str(secret))});")
+    records, result = hostile(hostile_executor, "snoop", f"call({json.dumps(str(secret))});")
     assert result.ok
     assert records[0]["result"] == '""'
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_sleeping_forever_times_out(executor: Executor) -> None:
-    _records, result = hostile(executor, "sleep_forever", limits=Limits(wall_seconds=3))
+def test_sleeping_forever_times_out(hostile_executor: Executor) -> None:
+    _records, result = hostile(hostile_executor, "sleep_forever", limits=Limits(wall_seconds=3))
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "timeout"
     assert result.wall_seconds < 10
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_flooding_stdout_is_cut_off(executor: Executor) -> None:
+def test_flooding_stdout_is_cut_off(hostile_executor: Executor) -> None:
     _records, result = hostile(
-        executor, "flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
+        hostile_executor, "flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
     )
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "output-limit"
-    still_works(executor)
+    still_works(hostile_executor)

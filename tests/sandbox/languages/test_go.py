@@ -13,6 +13,7 @@ from sandbox import Executor, Limits, Support
 from sandbox._executor import Built
 from sandbox._failures import classify
 from sandbox.languages import MIN_SAMPLE_NS, go
+from tests.support.hostile import assert_oom_killed
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -470,16 +471,18 @@ def still_works(executor: Executor) -> None:
     assert result.ok and records[0]["result"] == "42"
 
 
-def test_network_is_unreachable(executor: Executor) -> None:
-    records, result = hostile(executor, "Connect")
+def test_network_is_unreachable(hostile_executor: Executor) -> None:
+    records, result = hostile(hostile_executor, "Connect")
     assert result.ok
     assert records[0]["result"].startswith('"blocked: ')
     assert "network is unreachable" in records[0]["result"]
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_spawning_processes_stops_at_the_process_limit(executor: Executor) -> None:
-    records, result = hostile(executor, "Spawn", limits=Limits(wall_seconds=30, max_processes=32))
+def test_spawning_processes_stops_at_the_process_limit(hostile_executor: Executor) -> None:
+    records, result = hostile(
+        hostile_executor, "Spawn", limits=Limits(wall_seconds=30, max_processes=32)
+    )
     assert result.wall_seconds < 25
     if result.ok:  # os/exec saw the limit
         assert records[0]["result"].startswith('"stopped after ')
@@ -487,61 +490,67 @@ def test_spawning_processes_stops_at_the_process_limit(executor: Executor) -> No
         assert int(records[0]["result"].split()[2].rstrip(":")) < 32
     else:  # or the runtime could not start a thread and gave up
         assert "resource temporarily unavailable" in result.stderr or "thread" in result.stderr
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_allocating_past_the_memory_limit_is_stopped(executor: Executor) -> None:
-    _records, result = hostile(executor, "Hog")
+def test_allocating_past_the_memory_limit_is_stopped(hostile_executor: Executor) -> None:
+    _records, result = hostile(hostile_executor, "Hog")
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "out-of-memory", result.stderr[-500:]
-    still_works(executor)
+    if hostile_executor.backend.name == "namespace":  # RLIMIT_AS: the runtime cannot map more
+        assert "runtime: out of memory: cannot allocate" in result.stderr, result.stderr[-500:]
+    else:
+        # The cgroup limit: the kernel kills it. Not pinned to a size: the container's limit is
+        # the address-space allowance the executor gives Go programs (limit + 1.5 GiB).
+        assert_oom_killed(result, None)
+    still_works(hostile_executor)
 
 
 def test_writes_outside_the_working_directory_are_refused(
-    executor: Executor, tmp_path: Path
+    hostile_executor: Executor, tmp_path: Path
 ) -> None:
-    gocache = executor.support.dir_for("go") / "gocache" / "pwned"
+    gocache = hostile_executor.support.dir_for("go") / "gocache" / "pwned"
     targets = [
         str(tmp_path / "pwned"),
         "/usr/local/go/pwned",
         "/etc/pwned",
         str(gocache),
-        str(executor.support.cache_dir / "pwned"),
+        str(hostile_executor.support.cache_dir / "pwned"),
     ]
     records, result = hostile(
-        executor, "Escape", "{[]string{" + ", ".join(json.dumps(t) for t in targets) + "}}"
+        hostile_executor, "Escape", "{[]string{" + ", ".join(json.dumps(t) for t in targets) + "}}"
     )
     assert result.ok
     assert records[0]["result"] == "[" + ", ".join(['"refused"'] * len(targets)) + "]"
     assert not any(Path(t).exists() for t in targets)
-    still_works(executor)
+    still_works(hostile_executor)
 
 
 def test_secrets_in_the_environment_and_files_stay_hidden(
-    executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hostile_executor: Executor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "hunter2")
     monkeypatch.setenv("OPENAI_API_KEY", "hunter2")
     secret = tmp_path / "token.txt"
     secret.write_text("hunter2")
-    records, result = hostile(executor, "Snoop", "{" + json.dumps(str(secret)) + "}")
+    records, result = hostile(hostile_executor, "Snoop", "{" + json.dumps(str(secret)) + "}")
     assert result.ok
     assert records[0]["result"] == '""'
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_sleeping_forever_times_out(executor: Executor) -> None:
-    _records, result = hostile(executor, "Sleep", limits=Limits(wall_seconds=3))
+def test_sleeping_forever_times_out(hostile_executor: Executor) -> None:
+    _records, result = hostile(hostile_executor, "Sleep", limits=Limits(wall_seconds=3))
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "timeout"
     assert result.wall_seconds < 10
-    still_works(executor)
+    still_works(hostile_executor)
 
 
-def test_flooding_stdout_is_cut_off(executor: Executor) -> None:
+def test_flooding_stdout_is_cut_off(hostile_executor: Executor) -> None:
     _records, result = hostile(
-        executor, "Flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
+        hostile_executor, "Flood", limits=Limits(wall_seconds=30, output_bytes=1 << 20)
     )
     failure = classify(result, "run")
     assert failure is not None and failure.kind == "output-limit"
-    still_works(executor)
+    still_works(hostile_executor)

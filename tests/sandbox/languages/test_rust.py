@@ -15,6 +15,7 @@ from sandbox._limits import Limits
 from sandbox._process import ProcessResult
 from sandbox.languages import MIN_SAMPLE_NS, _rust_toolchain, get_language, language_for_path, rust
 from tests.sandbox.languages._rust_support import rust_executor
+from tests.support.hostile import assert_oom_killed
 
 RUN = Limits(wall_seconds=60, cpu_seconds=60)
 
@@ -435,24 +436,39 @@ def result_of(run: ProcessResult) -> str:
     return str(json.loads(run.stdout.splitlines()[0])["result"])
 
 
-def test_hostile_network_is_unreachable(executor: Executor) -> None:
-    text = result_of(hostile(executor, "network"))
-    assert text.startswith('"refused:') and "unreachable" in text.lower()
+def still_works(executor: Executor) -> None:
+    """The next job after a hostile one runs normally."""
+    inputs = "fn perforch_inputs() -> Vec<Vec<f64>> {\n    vec![vec![1.0, 2.0]]\n}\n"
+    assert outputs(executor, DRIVER_SOURCE, "mean", inputs)[0]["result"] == "1.5"
 
 
-def test_hostile_fork_bomb_hits_the_process_limit(executor: Executor) -> None:
-    text = result_of(hostile(executor, "fork_bomb"))
+def test_hostile_network_is_unreachable(hostile_executor: Executor) -> None:
+    text = result_of(hostile(hostile_executor, "network"))
+    assert text.startswith('"refused:') and "Network is unreachable" in text, text
+    still_works(hostile_executor)
+
+
+def test_hostile_fork_bomb_hits_the_process_limit(hostile_executor: Executor) -> None:
+    text = result_of(hostile(hostile_executor, "fork_bomb"))
     assert "stopped after" in text and "Resource temporarily unavailable" in text
     assert int(text.split("after ")[1].split()[0]) < SHORT.max_processes
+    still_works(hostile_executor)
 
 
-def test_hostile_allocation_stops_at_the_memory_limit(executor: Executor) -> None:
-    failure = classify(hostile(executor, "allocate"), "run")
+def test_hostile_allocation_stops_at_the_memory_limit(hostile_executor: Executor) -> None:
+    result = hostile(hostile_executor, "allocate")
+    failure = classify(result, "run")
     assert failure is not None and failure.kind == "out-of-memory", failure
+    if hostile_executor.backend.name == "namespace":  # RLIMIT_AS: the allocator fails, aborts
+        assert result.reason == "signal" and result.returncode == -6, result
+        assert f"memory allocation of {256 << 20} bytes failed" in result.stderr, result.stderr
+    else:  # the cgroup limit: the kernel kills it
+        assert_oom_killed(result, SHORT.memory_bytes)
+    still_works(hostile_executor)
 
 
-def test_hostile_writes_outside_the_workdir_fail(executor: Executor) -> None:
-    text = result_of(hostile(executor, "write_outside"))
+def test_hostile_writes_outside_the_workdir_fail(hostile_executor: Executor) -> None:
+    text = result_of(hostile(hostile_executor, "write_outside"))
     assert (
         "WROTE" not in text
         and text.count("Read-only file system")
@@ -460,27 +476,36 @@ def test_hostile_writes_outside_the_workdir_fail(executor: Executor) -> None:
         + text.count("Permission denied")
         == 4
     ), text
-    assert not Path("/etc/perforch-owned").exists() and not Path("/work/perforch-owned").exists()
+    for place in ("/etc", "/usr", "/root/.cargo", "/work"):
+        assert not Path(place, "perforch-owned").exists(), f"reached the host: {place}"
+    still_works(hostile_executor)
 
 
-def test_hostile_code_sees_no_secrets(executor: Executor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_code_sees_no_secrets(
+    hostile_executor: Executor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_perforch_test_secret")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-perforch-test-secret")
-    text = result_of(hostile(executor, "secrets"))
+    text = result_of(hostile(hostile_executor, "secrets"))
     assert "perforch_test_secret" not in text and "perforch-test-secret" not in text
+    assert "GITHUB_TOKEN" not in text and "OPENAI_API_KEY" not in text
     assert "id_rsa:" not in text and "bash_history:" not in text and "HOME=" in text
+    still_works(hostile_executor)
 
 
-def test_hostile_sleep_is_stopped_by_the_wall_timeout(executor: Executor) -> None:
-    failure = classify(hostile(executor, "sleep_forever", SHORT.with_wall(2)), "run")
-    assert failure is not None and failure.kind == "timeout"
+def test_hostile_sleep_is_stopped_by_the_wall_timeout(hostile_executor: Executor) -> None:
+    result = hostile(hostile_executor, "sleep_forever", SHORT.with_wall(2))
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "timeout", result
+    assert result.wall_seconds < 10
+    still_works(hostile_executor)
 
 
-def test_hostile_output_flood_is_cut(executor: Executor) -> None:
-    failure = classify(hostile(executor, "flood"), "run")
-    assert failure is not None and failure.kind == "output-limit"
-
-
-def test_a_normal_job_runs_after_the_hostile_ones(executor: Executor) -> None:
-    inputs = "fn perforch_inputs() -> Vec<Vec<f64>> {\n    vec![vec![1.0, 2.0]]\n}\n"
-    assert outputs(executor, DRIVER_SOURCE, "mean", inputs)[0]["result"] == "1.5"
+def test_hostile_output_flood_is_cut(hostile_executor: Executor) -> None:
+    result = hostile(hostile_executor, "flood")
+    failure = classify(result, "run")
+    assert failure is not None and failure.kind == "output-limit", result.reason
+    # The driver sends what the function prints to stderr (stdout carries its records).
+    assert "x" * 1024 in result.stderr
+    assert len(result.stdout) + len(result.stderr) <= SHORT.output_bytes
+    still_works(hostile_executor)
