@@ -14,3 +14,11 @@ class TargetError(PerforchError):
 
 class LLMError(PerforchError):
     """A model call that failed (after its retries), or one PerfOrch refused to make."""
+
+
+class GitHubError(PerforchError):
+    """A GitHub API call that failed (after its retries); ``perforch_bot.github`` has the kinds."""
+
+
+class EventError(PerforchError):
+    """A GitHub event (name and payload) that cannot be read as a trigger."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import BackendOptions, Executor, Support, make_backend
+from tests.support.github_server import GitHubServer, serve_github
 from tests.support.openai_server import OpenAIServer, serve_openai
 from tests.support.podman import PodmanEngine, leftovers, podman_engine
 from tests.support.sandbox import make_executor, make_support
@@ -63,3 +64,9 @@ def openai_server() -> Iterator[OpenAIServer]:
     with serve_openai() as server:
         yield server
 
+
+@pytest.fixture
+def github_server() -> Iterator[GitHubServer]:
+    """A GitHub REST server on 127.0.0.1 (see tests/support/github_server.py)."""
+    with serve_github() as server:
+        yield server

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "optimize": "perforch_bot.cli._optimize_command:optimize_command",
     "demo": "perforch_bot.cli._optimize_command:demo_command",
     "report": "perforch_bot.cli._report_command:report_command",
+    "event": "perforch_bot.cli._event_command:event_command",
     "precommit": "perforch_bot.cli._precommit_command:precommit_command",
 }
 
