@@ -212,7 +212,8 @@ def candidates_for(
         if profile is None:
             notes.append(
                 f"{configured.model}: no profile, so every figure is unknown; "
-                "measure it with `perforch profile` to rank it on evidence"
+                f"measure it on HumanEval-X with `perforch profile --model {configured.model}` "
+                "(it writes the profile) to rank it on evidence"
             )
         candidates.append(
             Candidate(

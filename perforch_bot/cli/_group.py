@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "eval": "perforch_bot.cli._eval_command:eval_command",
     "targets": "perforch_bot.cli._targets_command:targets",
     "route": "perforch_bot.cli._route_command:route_command",
+    "profile": "perforch_bot.cli._profile_command:profile_command",
     "optimize": "perforch_bot.cli._optimize_command:optimize_command",
     "demo": "perforch_bot.cli._optimize_command:demo_command",
     "report": "perforch_bot.cli._report_command:report_command",
