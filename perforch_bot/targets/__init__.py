@@ -28,8 +28,10 @@ from perforch_bot.targets._errors import (
 )
 from perforch_bot.targets._extract import extract, extract_path
 from perforch_bot.targets._git import (
+    check_out,
     diff_revisions,
     diff_staged,
+    head_revision,
     read_at_revision,
     read_staged,
     repository_root,
@@ -82,11 +84,13 @@ __all__ = [
     "TargetNotFoundError",
     "TargetSpec",
     "UnsupportedLanguageError",
+    "check_out",
     "diff_revisions",
     "diff_staged",
     "extract",
     "extract_path",
     "find_function",
+    "head_revision",
     "is_spec",
     "language_for_path",
     "parse_spec",

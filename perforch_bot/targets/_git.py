@@ -27,8 +27,14 @@ def _git(arguments: list[str], cwd: Path, output_bytes: int = _DIFF_BYTES) -> Pr
     # imported here: extraction and write-back must not load the whole sandbox package
     from sandbox import run_process
 
+    # safe.directory: in the Action's container the checkout belongs to the runner's user, and
+    # git refuses a repository owned by someone else unless told it is expected.
     return run_process(
-        ["git", *arguments], cwd=cwd, env=_ENV, timeout=_TIMEOUT, output_bytes=output_bytes
+        ["git", "-c", "safe.directory=*", *arguments],
+        cwd=cwd,
+        env=_ENV,
+        timeout=_TIMEOUT,
+        output_bytes=output_bytes,
     )
 
 
@@ -113,3 +119,24 @@ def diff_staged(repository: Path, base: str, paths: list[str]) -> str:
 def read_staged(repository: Path, path: str) -> bytes | None:
     """The staged (index) contents of ``path``, None if it is not in the index."""
     return read_at_revision(repository, "", path)
+
+
+def head_revision(repository: Path) -> str:
+    """The commit checked out in ``repository``."""
+    result = _git(["rev-parse", "HEAD"], repository)
+    if not result.ok:
+        raise _failure("read the checked-out commit", result)
+    return result.stdout.strip()
+
+
+def check_out(repository: Path, revision: str) -> None:
+    """Check ``revision`` out (detached), fetching it from ``origin`` first when it is not
+    here: a workflow triggered by a comment checks out the default branch, not the pull
+    request's head."""
+    if not _git(["cat-file", "-e", f"{revision}^{{commit}}"], repository).ok:
+        fetched = _git(["fetch", "--no-tags", "--depth=1", "origin", revision], repository)
+        if not fetched.ok:
+            raise _failure(f"fetch {revision} from origin", fetched)
+    result = _git(["checkout", "--quiet", "--detach", revision], repository)
+    if not result.ok:
+        raise _failure(f"check out {revision}", result)

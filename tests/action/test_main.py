@@ -1,0 +1,163 @@
+"""The Action end to end: a real webhook payload, the workflow's environment, a checked-out
+repository, PyGithub against the loopback GitHub server, litellm against the loopback model
+server, and the real sandbox. Asserts on exactly what was posted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from action import main
+from tests.perforch_bot.events.payloads import load
+from tests.support import github_bodies as routes
+from tests.support.github_server import GitHubServer
+from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.workspace import Workspace, make_workspace
+
+OTHER = "def other():\n    return 1\n"
+SLOW = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"
+FAST = "def total(xs):\n    return sum(xs)\n"
+INPUTS = "INPUTS = [(list(range(20000)),), ([],)]\n"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, openai_server: OpenAIServer) -> Workspace:
+    config = (
+        f"models:\n  - {{model: openai/alpha, api_base: '{openai_server.api_base}', "
+        "api_key_env: PERFORCH_TEST_KEY}\nrefine_rounds: 0\n"
+    )
+    saved = ".perforch/inputs/calc.py"
+    (tmp_path / "seed").mkdir()
+    files = {"calc.py": OTHER, ".perforch.yml": config}
+    ws = make_workspace(tmp_path / "seed", files, {"calc.py": OTHER + "\n\n" + SLOW})
+    (ws.path / saved).mkdir(parents=True)
+    (ws.path / saved / "total.py").write_text(INPUTS)
+    return ws
+
+
+def environment(
+    tmp_path: Path,
+    github: GitHubServer,
+    openai: OpenAIServer,
+    ws: Workspace,
+    event: str,
+    payload: dict[str, Any],
+    sandbox_cache: Path,
+) -> dict[str, str]:
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(payload))
+    return {
+        "PERFORCH_GITHUB_TOKEN": github.token,
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_WORKSPACE": str(ws.path),
+        "GITHUB_API_URL": github.base_url,
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "PERFORCH_CACHE_DIR": str(sandbox_cache),
+        "PERFORCH_TEST_KEY": openai.api_key,
+    }
+
+
+def test_a_pull_request_gets_a_summary_and_a_suggestion(
+    tmp_path: Path,
+    github_server: GitHubServer,
+    openai_server: OpenAIServer,
+    workspace: Workspace,
+    sandbox_cache: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    payload = load("pull_request", "opened")
+    payload["pull_request"]["head"]["sha"] = workspace.head_sha
+    number = payload["number"]
+    github_server.add_pull(
+        number,
+        head_sha=workspace.head_sha,
+        base_sha=workspace.base_sha,
+        files={"calc.py": workspace.patch("calc.py")},
+    )
+    github_server.set_permission(payload["sender"]["login"], "write")
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"))
+    env = environment(
+        tmp_path, github_server, openai_server, workspace, "pull_request", payload, sandbox_cache
+    )
+
+    assert main([], env) == 0, capsys.readouterr().out
+
+    [review] = github_server.requests_to(routes.REVIEWS)
+    assert review.body["commit_id"] == workspace.head_sha
+    [suggestion] = review.body["comments"]
+    assert suggestion["path"] == "calc.py" and suggestion["side"] == "RIGHT"
+    assert (suggestion["start_line"], suggestion["line"]) == (5, 9)
+    assert "```suggestion\ndef total(xs):\n    return sum(xs)\n```" in suggestion["body"]
+    [summary] = github_server.requests_to(routes.NEW_COMMENT)
+    assert summary.body["body"].startswith("<!-- perforch:summary -->")
+    assert "| `calc.py::total` (python) | faster |" in summary.body["body"]
+    outputs = (tmp_path / "output").read_text()
+    assert "improved=1\n" in outputs and "best-speedup=" in outputs
+    assert "faster" in (tmp_path / "summary.md").read_text()
+    assert openai_server.requests[0].authorized
+
+
+def test_a_comment_from_a_reader_gets_a_polite_refusal_and_no_work(
+    tmp_path: Path,
+    github_server: GitHubServer,
+    openai_server: OpenAIServer,
+    workspace: Workspace,
+    sandbox_cache: Path,
+) -> None:
+    payload = load("issue_comment", "created")
+    payload["comment"]["body"] = "/perforch optimize calc.py::total"
+    sender = payload["comment"]["user"]["login"]
+    github_server.set_permission(sender, "read")
+    github_server.add_issue(payload["issue"]["number"])
+    env = environment(
+        tmp_path, github_server, openai_server, workspace, "issue_comment", payload, sandbox_cache
+    )
+    assert main([], env) == 0
+    [reply] = github_server.requests_to(routes.NEW_COMMENT)
+    assert reply.body["body"].startswith(f"@{sender} ") and "write" in reply.body["body"]
+    assert not openai_server.requests and not github_server.requests_to(routes.REVIEWS)
+
+
+def test_a_comment_on_a_pull_request_checks_out_its_head_and_reacts(
+    tmp_path: Path,
+    github_server: GitHubServer,
+    openai_server: OpenAIServer,
+    workspace: Workspace,
+    sandbox_cache: Path,
+) -> None:
+    from tests.support.workspace import git
+
+    git(workspace.path, "checkout", "-q", workspace.base_sha)  # what a comment workflow has
+    payload = load("issue_comment", "created")
+    payload["comment"]["body"] = "/perforch optimize calc.py::total --max-seconds 30"
+    payload["issue"]["pull_request"] = {"url": "x"}
+    number = payload["issue"]["number"]
+    sender = payload["comment"]["user"]["login"]
+    github_server.set_permission(sender, "write")
+    github_server.add_pull(
+        number,
+        head_sha=workspace.head_sha,
+        base_sha=workspace.base_sha,
+        files={"calc.py": workspace.patch("calc.py")},
+    )
+    posted = github_server.add_comment(number, payload["comment"]["body"], author=sender)
+    payload["comment"]["id"] = posted["id"]
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"))
+    env = environment(
+        tmp_path, github_server, openai_server, workspace, "issue_comment", payload, sandbox_cache
+    )
+    assert main([], env) == 0
+    assert git(workspace.path, "rev-parse", "HEAD").strip() == workspace.head_sha
+    reactions = [r.body["content"] for r in github_server.requests_to(routes.REACTIONS)]
+    assert reactions == ["eyes", "rocket"]
+    assert len(github_server.requests_to(routes.REVIEWS)) == 1
+
+
+def test_missing_token_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([], {"GITHUB_EVENT_NAME": "pull_request"}) == 1
+    assert "::error::no GitHub token" in capsys.readouterr().out
