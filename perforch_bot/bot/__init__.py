@@ -5,6 +5,6 @@ summary comment and the review). ``handle`` takes the GitHub client as a paramet
 from __future__ import annotations
 
 from perforch_bot.bot._flow import BotConfig, BotOutcome, handle
-from perforch_bot.bot._post import IGNORED_LINE, ignored_specs
+from perforch_bot.bot._memory import Memory, fingerprint
 
-__all__ = ["IGNORED_LINE", "BotConfig", "BotOutcome", "handle", "ignored_specs"]
+__all__ = ["BotConfig", "BotOutcome", "Memory", "fingerprint", "handle"]

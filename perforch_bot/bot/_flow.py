@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from perforch_bot.bot._post import ignored_line, ignored_specs, post_review, with_ignored
+from perforch_bot.bot._memory import Memory, fingerprint
+from perforch_bot.bot._post import post_review, with_memory
 from perforch_bot.bot._targets import Found, changed_in_pull_request, named
 from perforch_bot.events import EventSettings, Trigger, authorize, help_text
 from perforch_bot.github import (
@@ -96,18 +97,18 @@ def handle(
         client.create_comment(trigger.repo, number, f"{trigger.reason}\n\n{help_text()}")
         return BotOutcome(trigger, "answered with help")
     summary = _summary_body(client, trigger.repo, number, config.own_login)
-    ignored = ignored_specs(summary)
+    memory = Memory.read(summary)
     if trigger.command is not None and trigger.command.name == "ignore":
-        ignored |= frozenset(trigger.command.targets)
-        report = with_ignored(summary, SUMMARY_MARKER, ignored)
+        memory = replace(memory, ignored=memory.ignored | frozenset(trigger.command.targets))
+        report = with_memory(summary, SUMMARY_MARKER, memory)
         upsert_summary(client, trigger.repo, number, report, own_login=config.own_login)
         _react(client, trigger, "+1")
-        return BotOutcome(trigger, f"ignoring {', '.join(sorted(ignored))}")
+        return BotOutcome(trigger, f"ignoring {', '.join(sorted(memory.ignored))}")
     _react(client, trigger, "eyes")
     outcome = _optimize_and_post(
         trigger,
         number,
-        ignored,
+        memory,
         client,
         workspace,
         executor,
@@ -121,7 +122,7 @@ def handle(
 def _optimize_and_post(
     trigger: Trigger,
     number: int,
-    ignored: frozenset[str],
+    memory: Memory,
     client: GitHubClient,
     workspace: Path,
     executor: Executor,
@@ -137,12 +138,26 @@ def _optimize_and_post(
             check_out(workspace, head_sha)
     found = _targets(trigger, number, client, workspace, config)
     settings = config.pipeline.settings
-    functions = tuple(
-        f for f in found.functions if f.spec not in ignored and f.language in settings.languages
-    )
+    wanted = [
+        f
+        for f in found.functions
+        if f.spec not in memory.ignored and f.language in settings.languages
+    ]
+    # A comment asks again on purpose; a push re-runs only what changed since the last run.
+    again = trigger.kind == "comment_command"
+    functions = tuple(f for f in wanted if again or not memory.unchanged(f))
+    notes = list(found.notes)
+    if len(functions) < len(wanted):
+        skipped = ", ".join(f"`{f.spec}`" for f in wanted if f not in functions)
+        notes.append(
+            f"unchanged since the last run, not run again: {skipped} (their results are in "
+            "this comment's edit history; `/perforch optimize` runs them again)"
+        )
     if not functions:
-        message = "no function to optimize" + "".join(f"\n- {n}" for n in found.notes)
-        report = f"## PerfOrch results\n\n{message}\n{ignored_line(ignored)}"
+        if wanted:  # all of them already done, and the summary shows them
+            return BotOutcome(trigger, "every changed function is unchanged since the last run")
+        message = "no function to optimize" + "".join(f"\n- {n}" for n in notes)
+        report = f"## PerfOrch results\n\n{message}\n{memory.lines()}"
         upsert_summary(client, repo, number, report, own_login=config.own_login)
         return BotOutcome(trigger, message)
     files = {f.path: (workspace / f.path).read_bytes() for f in functions}
@@ -153,7 +168,7 @@ def _optimize_and_post(
         command=_command(trigger),
         progress=progress,
     )
-    report = render_markdown(result.trace) + "".join(f"\n- {n}" for n in found.notes)
+    report = render_markdown(result.trace) + "".join(f"\n- {n}" for n in notes)
     suggestions = 0
     if head_sha is not None and client.pull_request(repo, number).head_sha != head_sha:
         report = STALE_NOTE.format(sha=head_sha[:12]) + "\n\n" + report
@@ -170,7 +185,13 @@ def _optimize_and_post(
         )
         suggestions = posted.suggestions
         report += "".join(f"\n- {n}" for n in posted.notes)
-    report += f"\n{ignored_line(ignored)}"
+    done = {
+        fingerprint(f)
+        for f, t in zip(functions, result.trace.functions, strict=True)
+        if t.result != "error"
+    }
+    still = {s for s in memory.seen if s.partition("@")[0] not in {f.spec for f in functions}}
+    report += f"\n{replace(memory, seen=frozenset(done | still)).lines()}"
     upsert_summary(
         client, repo, number, report, full_report=config.full_report, own_login=config.own_login
     )

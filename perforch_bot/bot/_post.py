@@ -3,10 +3,10 @@ are exactly the improved functions (when GitHub can take them as suggestions).""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from perforch_bot.bot._memory import Memory, without_memory
 from perforch_bot.errors import TargetError
 from perforch_bot.github import GitHubClient, GitHubValidationError, ReviewComment
 from perforch_bot.pipeline import FunctionTrace
@@ -21,8 +21,6 @@ from perforch_bot.targets import (
     suggestion_for,
 )
 
-IGNORED_LINE = re.compile(r"<!-- perforch-ignored: (.*?) -->")
-
 
 @dataclass(frozen=True)
 class Posted:
@@ -30,24 +28,10 @@ class Posted:
     notes: tuple[str, ...]
 
 
-def ignored_specs(summary_body: str | None) -> frozenset[str]:
-    """The targets a maintainer asked PerfOrch to stop offering (``/perforch ignore``), kept
-    in a hidden line of the summary comment so they survive between runs."""
-    if summary_body is None:
-        return frozenset()
-    found = IGNORED_LINE.search(summary_body)
-    return frozenset(s for s in found.group(1).split(" ") if s) if found else frozenset()
-
-
-def ignored_line(specs: frozenset[str]) -> str:
-    return f"<!-- perforch-ignored: {' '.join(sorted(specs))} -->" if specs else ""
-
-
-def with_ignored(summary_body: str | None, marker: str, specs: frozenset[str]) -> str:
-    """The summary's report (without its marker line) with ``specs`` as its ignore list."""
-    report = (summary_body or "").removeprefix(marker).lstrip("\n")
-    report = IGNORED_LINE.sub("", report).rstrip()
-    return f"{report}\n{ignored_line(specs)}\n".lstrip("\n")
+def with_memory(summary_body: str | None, marker: str, memory: Memory) -> str:
+    """The summary's report (without its marker line) with ``memory`` as its hidden lines."""
+    report = without_memory((summary_body or "").removeprefix(marker).lstrip("\n")).rstrip()
+    return f"{report}\n{memory.lines()}\n".lstrip("\n")
 
 
 def post_review(

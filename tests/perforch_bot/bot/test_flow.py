@@ -152,3 +152,22 @@ def test_help_is_answered_with_the_commands(
     [reply] = client.comments[(REPO, 1)]
     assert "/perforch optimize [TARGET...]" in reply.body
     assert not openai_server.requests
+
+
+def test_a_push_that_leaves_functions_unchanged_does_not_run_them_again(
+    tmp_path: Path, openai_server: OpenAIServer, executor: Executor, writer: Permission
+) -> None:
+    client = FakeGitHub()
+    client.permissions[(REPO, "Codertocat")] = writer
+    ws = setup(tmp_path, client)
+    fast2 = FAST.replace("total", "total2")
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"), Reply(f"```python\n{fast2}```"))
+    first = run(client, ws, pull_request_event(), config(openai_server), executor)
+    assert first.improved == 2
+    [summary] = client.comments[(REPO, 2)]
+    assert "<!-- perforch-seen: calc.py::total2@" in summary.body
+
+    second = run(client, ws, pull_request_event(), config(openai_server), executor)
+    assert second.message == "every changed function is unchanged since the last run"
+    assert len(openai_server.requests) == 2
+    assert client.comments[(REPO, 2)][0].body == summary.body  # the results stay shown
