@@ -19,6 +19,7 @@ INPUT_VARIABLES = {
     "mode": "PERFORCH_MODE",
     "label": "PERFORCH_LABEL",
     "drafts": "PERFORCH_DRAFTS",
+    "partials": "PERFORCH_PARTIALS",
 }
 
 
@@ -46,6 +47,7 @@ class ActionInputs:
     summary_file: Path | None
     run_url: str | None
     cache_dir: Path | None
+    partials: str = ""  # merge mode: a glob of shard traces, relative to the workspace
 
 
 def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
@@ -62,8 +64,13 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         if not environ.get(required):
             raise InputError(f"{required} is not set: run PerfOrch as a GitHub Action step")
     mode = value("mode") or "suggest"
-    if mode not in ("suggest", "report"):
-        raise InputError(f"mode must be `suggest` or `report`, not {mode!r}")
+    if mode not in ("suggest", "report", "merge"):
+        raise InputError(f"mode must be `suggest`, `report` or `merge`, not {mode!r}")
+    if mode == "merge" and not value("partials"):
+        raise InputError(
+            "mode `merge` needs `partials`: a glob of the shards' traces relative to the "
+            "workspace, e.g. `partials: perforch-shards/*.json`"
+        )
     workspace = Path(environ["GITHUB_WORKSPACE"])
     config = value("config")
     server = environ.get("GITHUB_SERVER_URL", "https://github.com")
@@ -91,6 +98,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         if run
         else None,
         cache_dir=_path(environ.get("PERFORCH_CACHE_DIR")),
+        partials=value("partials"),
     )
 
 

@@ -8,8 +8,12 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from action._inputs import ActionInputs, InputError, read_inputs
+
+if TYPE_CHECKING:
+    from perforch_bot.bot import BotOutcome
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -33,6 +37,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def _run(inputs: ActionInputs, env: Mapping[str, str]) -> int:
+    if inputs.mode == "merge":
+        from action._merge import merge_and_post
+
+        return _finish(inputs, merge_and_post(inputs))
+    return _finish(inputs, _handle(inputs, env))
+
+
+def _handle(inputs: ActionInputs, env: Mapping[str, str]) -> BotOutcome:
     from perforch_bot.bot import BotConfig, handle
     from perforch_bot.config import ModelSettings, Settings, find_config, load_config
     from perforch_bot.events import EventSettings, parse_event_json
@@ -69,7 +81,7 @@ def _run(inputs: ActionInputs, env: Mapping[str, str]) -> int:
         make_backend("namespace"),
         Support(cache_dir=cache, python=Path(sys.executable), deps_dir=cache / "support"),
     )
-    outcome = handle(
+    return handle(
         trigger,
         client=PyGithubClient(inputs.token, inputs.api_url),
         workspace=inputs.workspace,
@@ -89,6 +101,10 @@ def _run(inputs: ActionInputs, env: Mapping[str, str]) -> int:
         ),
         progress=lambda message: print(f"perforch: {message}", flush=True),
     )
+
+
+def _finish(inputs: ActionInputs, outcome: BotOutcome) -> int:
+    """The report in the step summary and the outputs; exit 1 if a function failed."""
     print(f"perforch: {outcome.message}")
     report_path = inputs.workspace / ".perforch" / "report.md"
     if outcome.report is not None:

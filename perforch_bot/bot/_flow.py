@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from perforch_bot.bot._memory import Memory, fingerprint
-from perforch_bot.bot._post import post_review, with_memory
+from perforch_bot.bot._memory import Memory
+from perforch_bot.bot._post import Finished, publish, with_memory
 from perforch_bot.bot._targets import Found, changed_in_pull_request, named
 from perforch_bot.events import EventSettings, Trigger, authorize, help_text
 from perforch_bot.github import (
@@ -18,22 +18,10 @@ from perforch_bot.github import (
     is_own_comment,
     upsert_summary,
 )
-from perforch_bot.pipeline import (
-    PipelineConfig,
-    Progress,
-    RunTrace,
-    Task,
-    optimize,
-    render_markdown,
-)
+from perforch_bot.pipeline import PipelineConfig, Progress, RunTrace, Task, optimize
 from perforch_bot.targets import Function, PathFilter, check_out, head_revision
 from perforch_bot.workloads import load_saved_inputs
 from sandbox import Executor
-
-STALE_NOTE = (
-    "> **Stale.** The pull request's head moved while PerfOrch worked; these results are for "
-    "`{sha}` and nothing was suggested. Run `/perforch optimize` again for the new head."
-)
 
 
 @dataclass(frozen=True)
@@ -168,32 +156,17 @@ def _optimize_and_post(
         command=_command(trigger),
         progress=progress,
     )
-    report = render_markdown(result.trace) + "".join(f"\n- {n}" for n in notes)
-    suggestions = 0
-    if head_sha is not None and client.pull_request(repo, number).head_sha != head_sha:
-        report = STALE_NOTE.format(sha=head_sha[:12]) + "\n\n" + report
-    elif head_sha is not None and config.suggest:
-        posted = post_review(
-            client,
-            repo,
-            number,
-            head_sha=head_sha,
-            functions=result.trace.functions,
-            files=files,
-            updated=result.updated,
-            hunks=found.hunks,
-        )
-        suggestions = posted.suggestions
-        report += "".join(f"\n- {n}" for n in posted.notes)
-    done = {
-        fingerprint(f)
-        for f, t in zip(functions, result.trace.functions, strict=True)
-        if t.result != "error"
-    }
-    still = {s for s in memory.seen if s.partition("@")[0] not in {f.spec for f in functions}}
-    report += f"\n{replace(memory, seen=frozenset(done | still)).lines()}"
-    upsert_summary(
-        client, repo, number, report, full_report=config.full_report, own_login=config.own_login
+    finished = Finished(result.trace, functions, files, result.updated, found.hunks, tuple(notes))
+    report, suggestions = publish(
+        client,
+        repo,
+        number,
+        finished,
+        head_sha=head_sha,
+        memory=memory,
+        suggest=config.suggest,
+        full_report=config.full_report,
+        own_login=config.own_login,
     )
     return BotOutcome(trigger, "done", result.trace, report, suggestions)
 

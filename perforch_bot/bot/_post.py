@@ -4,12 +4,17 @@ are exactly the improved functions (when GitHub can take them as suggestions).""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from perforch_bot.bot._memory import Memory, without_memory
+from perforch_bot.bot._memory import Memory, fingerprint, without_memory
 from perforch_bot.errors import TargetError
-from perforch_bot.github import GitHubClient, GitHubValidationError, ReviewComment
-from perforch_bot.pipeline import FunctionTrace
+from perforch_bot.github import (
+    GitHubClient,
+    GitHubValidationError,
+    ReviewComment,
+    upsert_summary,
+)
+from perforch_bot.pipeline import FunctionTrace, RunTrace, render_markdown
 from perforch_bot.targets import (
     Function,
     Hunk,
@@ -21,11 +26,75 @@ from perforch_bot.targets import (
     suggestion_for,
 )
 
+STALE_NOTE = (
+    "> **Stale.** The pull request's head moved while PerfOrch worked; these results are for "
+    "`{sha}` and nothing was suggested. Run `/perforch optimize` again for the new head."
+)
+
 
 @dataclass(frozen=True)
 class Posted:
     suggestions: int
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished run and what posting it needs: the functions run (in the trace's order),
+    their files as the run found them and as it left them (path -> bytes), the pull request's
+    hunks of those files, and notes for the summary."""
+
+    trace: RunTrace
+    functions: Sequence[Function]
+    files: Mapping[str, bytes]
+    updated: Mapping[str, bytes]
+    hunks: Mapping[str, tuple[Hunk, ...]]
+    notes: Sequence[str] = ()
+
+
+def publish(
+    client: GitHubClient,
+    repo: str,
+    number: int,
+    finished: Finished,
+    *,
+    head_sha: str | None,
+    memory: Memory,
+    suggest: bool,
+    full_report: str,
+    own_login: str | None,
+) -> tuple[str, int]:
+    """Post ``finished``: the review (when ``suggest`` and ``head_sha`` is still the pull
+    request's head; a moved head makes the summary say the results are stale), then the
+    summary comment with ``memory`` updated. Returns the report and the suggestions made."""
+    trace = finished.trace
+    report = render_markdown(trace) + "".join(f"\n- {n}" for n in finished.notes)
+    suggestions = 0
+    if head_sha is not None and client.pull_request(repo, number).head_sha != head_sha:
+        report = STALE_NOTE.format(sha=head_sha[:12]) + "\n\n" + report
+    elif head_sha is not None and suggest:
+        posted = post_review(
+            client,
+            repo,
+            number,
+            head_sha=head_sha,
+            functions=trace.functions,
+            files=finished.files,
+            updated=finished.updated,
+            hunks=finished.hunks,
+        )
+        suggestions = posted.suggestions
+        report += "".join(f"\n- {n}" for n in posted.notes)
+    done = {
+        fingerprint(f)
+        for f, t in zip(finished.functions, trace.functions, strict=True)
+        if t.result != "error"
+    }
+    run = {f.spec for f in finished.functions}
+    still = {s for s in memory.seen if s.partition("@")[0] not in run}
+    report += f"\n{replace(memory, seen=frozenset(done | still)).lines()}"
+    upsert_summary(client, repo, number, report, full_report=full_report, own_login=own_login)
+    return report, suggestions
 
 
 def with_memory(summary_body: str | None, marker: str, memory: Memory) -> str:

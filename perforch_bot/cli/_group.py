@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "optimize": "perforch_bot.cli._optimize_command:optimize_command",
     "demo": "perforch_bot.cli._optimize_command:demo_command",
     "report": "perforch_bot.cli._report_command:report_command",
+    "plan": "perforch_bot.cli._shard_commands:plan_command",
+    "run": "perforch_bot.cli._run_command:run_command",
+    "merge": "perforch_bot.cli._shard_commands:merge_command",
     "event": "perforch_bot.cli._event_command:event_command",
     "precommit": "perforch_bot.cli._precommit_command:precommit_command",
 }

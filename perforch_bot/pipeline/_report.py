@@ -134,5 +134,16 @@ def _footer(trace: RunTrace) -> str:
     return (
         f"{trace.calls} model call(s), {trace.prompt_tokens} prompt + "
         f"{trace.completion_tokens} completion tokens, {cost}{cap}. Measured on {where}. "
-        f"Run `{trace.id}`."
+        f"Run `{trace.id}`.{_plan(trace)}"
+    )
+
+
+def _plan(trace: RunTrace) -> str:
+    plan = trace.plan
+    if plan is None:
+        return ""
+    part = "merged" if plan.shard is None else f"shard {plan.shard}/{plan.shards}"
+    return (
+        f" Sharded ({part}): {len(plan.functions)} function(s) of `{plan.range}` in "
+        f"{plan.shards} shard(s), plan `{plan.id}`."
     )

@@ -148,6 +148,25 @@ class FunctionTrace(_Frozen):
         return any(a.recorded for a in self.attempts)
 
 
+class PlannedFunction(_Frozen):
+    spec: str
+    shard: int  # 1-based
+
+
+class PlanTrace(_Frozen):
+    """The plan a sharded run belongs to (``perforch plan``/``run --shard``/``merge``): its id,
+    the revision range and the commits it resolved to, every planned function in plan order
+    with its shard, and which shard this trace is (None once the shards are merged)."""
+
+    id: str
+    range: str
+    base_sha: str
+    head_sha: str
+    shards: int
+    functions: tuple[PlannedFunction, ...]
+    shard: int | None = None
+
+
 class RunTrace(_Frozen):
     format: Literal["perforch-run/1"] = FORMAT
     id: str
@@ -164,6 +183,7 @@ class RunTrace(_Frozen):
     cost_cap_usd: float | None
     patch: str | None = None
     machine: dict[str, object] = {}
+    plan: PlanTrace | None = None  # a sharded run's part, or the shards merged
 
 
 def write_trace(trace: RunTrace, directory: Path) -> Path:

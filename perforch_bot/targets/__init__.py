@@ -35,6 +35,7 @@ from perforch_bot.targets._git import (
     read_at_revision,
     read_staged,
     repository_root,
+    resolve_range,
     split_range,
 )
 from perforch_bot.targets._model import (
@@ -98,6 +99,7 @@ __all__ = [
     "read_staged",
     "replace_function",
     "repository_root",
+    "resolve_range",
     "resolve_spec",
     "skip_directory",
     "skip_reason",

@@ -66,6 +66,29 @@ def split_range(revision_range: str) -> tuple[str, str]:
     return base, head or "HEAD"
 
 
+def resolve_range(repository: Path, revision_range: str) -> tuple[str, str]:
+    """The commits ``BASE..HEAD`` compares: (BASE's commit, HEAD's commit); for
+    ``BASE...HEAD``, BASE is their merge base (as ``git diff`` and GitHub compare). So
+    ``f"{base}..{head}"`` gives the same diff, even after a branch name moves."""
+    base, head = split_range(revision_range)
+    head_sha = _commit(repository, head)
+    if "..." in revision_range:
+        result = _git(["merge-base", base, head_sha], repository)
+        if not result.ok:
+            raise _failure(f"find the merge base of {base} and {head}", result)
+        return result.stdout.strip(), head_sha
+    return _commit(repository, base), head_sha
+
+
+def _commit(repository: Path, revision: str) -> str:
+    result = _git(
+        ["rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}"], repository
+    )
+    if not result.ok:
+        raise _failure(f"find the commit {revision}", result)
+    return result.stdout.strip()
+
+
 def diff_revisions(repository: Path, revision_range: str) -> str:
     """``git diff BASE..HEAD`` with renames detected and a/ b/ prefixes whatever the config."""
     split_range(revision_range)

@@ -36,7 +36,8 @@ def test_defaults_and_lists() -> None:
     [
         ({"PERFORCH_GITHUB_TOKEN": ""}, "no GitHub token"),
         ({"GITHUB_WORKSPACE": ""}, "GITHUB_WORKSPACE is not set"),
-        ({"PERFORCH_MODE": "loud"}, "mode must be `suggest` or `report`"),
+        ({"PERFORCH_MODE": "loud"}, "mode must be `suggest`, `report` or `merge`"),
+        ({"PERFORCH_MODE": "merge"}, "mode `merge` needs `partials`"),
         ({"PERFORCH_MAX_COST": "cheap"}, "max-cost must be a number"),
         ({"PERFORCH_MAX_FUNCTIONS": "0"}, "max-functions must be positive"),
     ],
