@@ -45,6 +45,15 @@ class _Version:
 
 
 @dataclass(frozen=True)
+class _NoVersion:
+    """Why no correct version came out of generate and fix; ``judged`` is False when the
+    sandbox could not judge at all (a missing toolchain, an original that does not build)."""
+
+    reason: str
+    judged: bool = True
+
+
+@dataclass(frozen=True)
 class _Answer:
     """A model's reply to one stage round, parsed: the new file, or why there is none."""
 
@@ -97,11 +106,10 @@ class FunctionRun:
             trace = self._finish("skipped", workload_trace.note, workload_trace=workload_trace)
             return FunctionResult(trace, None)
         kept = self._generate_and_fix(workload)
-        if isinstance(kept, str):
-            result: Literal["rolled-back", "error"] = (
-                "error" if kept.startswith("the sandbox") else "rolled-back"
-            )
-            return FunctionResult(self._finish(result, kept, workload_trace=workload_trace), None)
+        if isinstance(kept, _NoVersion):
+            result: Literal["rolled-back", "error"] = "rolled-back" if kept.judged else "error"
+            trace = self._finish(result, kept.reason, workload_trace=workload_trace)
+            return FunctionResult(trace, None)
         kept = self._refine(kept, workload)
         final = kept.against_original
         if final is None:
@@ -130,13 +138,15 @@ class FunctionRun:
 
     # -- stages ---------------------------------------------------------------------------
 
-    def _generate_and_fix(self, workload: Workload) -> _Version | str:
+    def _generate_and_fix(self, workload: Workload) -> _Version | _NoVersion:
         """The first correct version, or why there is none."""
         rounds = self.config.settings.fix_rounds
         problem, attempt = "", ""
         for round_ in range(rounds + 1):
             if self.out_of_budget:
-                return f"the cost cap was reached before a correct version was found; {problem}"
+                return _NoVersion(
+                    f"the cost cap was reached before a correct version was found; {problem}"
+                )
             stage: Literal["generate", "fix"] = "generate" if round_ == 0 else "fix"
             messages = (
                 prompts.generate(self.function)
@@ -155,9 +165,12 @@ class FunctionRun:
             if comparison.status in _CORRECT:
                 return _Version(answer.code or "", answer.file, comparison)
             if comparison.status == "error" and not _blames_new(comparison):
-                return f"the sandbox could not judge the candidate: {comparison.summary}"
+                return _NoVersion(
+                    f"the sandbox could not judge the candidate: {comparison.summary}",
+                    judged=False,
+                )
             problem, attempt = _problem(comparison), answer.code or ""
-        return (
+        return _NoVersion(
             f"no correct version after generate and {rounds} fix round(s); the last problem: "
             f"{problem}"
         )

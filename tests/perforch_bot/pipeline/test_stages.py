@@ -282,3 +282,16 @@ def test_functions_of_one_file_end_up_in_one_patch(
     updated = result.updated["calc.py"].decode()
     assert "return sum(xs)" in updated and updated.count("sum(xs)") == 2
     assert result.trace.patch is not None and result.trace.patch.count("+    return sum(xs)") == 2
+
+
+def test_inputs_that_break_the_original_end_the_function_as_an_error(
+    openai_server: OpenAIServer, executor: Executor
+) -> None:
+    openai_server.script("alpha", answer(FAST))
+    broken = "raise RuntimeError('the inputs file is broken')\n"
+    result = run(openai_server, executor, task(inputs=broken, tests=None))
+    [function] = result.trace.functions
+    assert function.result == "error"
+    assert function.reason.startswith("the sandbox could not judge the candidate")
+    assert "fix the inputs" in function.reason
+    assert len(openai_server.requests) == 1  # no fix round spent on the model's answer
