@@ -3,12 +3,15 @@ any comparison, e.g. inputs a model wrote for a function that had none."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 from dataclasses import dataclass
 
 from sandbox._differential import parse_driver_output
 from sandbox._executor import Built, Executor
 from sandbox._failures import Failure, classify
 from sandbox._limits import RUN_LIMITS, Limits
+from sandbox._process import ProcessResult
 from sandbox.languages import get_language
 
 
@@ -23,6 +26,7 @@ class Probe:
     summary: str
     failure: Failure | None = None
     first_raising: str | None = None  # "case 3: TypeError: ..." for the first that raised
+    covered_lines: tuple[int, ...] | None = None  # lines of the source run (None: not measured)
 
 
 def probe(
@@ -65,7 +69,24 @@ def probe(
     raised = [case for case in outputs if case.error is not None]
     first = f"case {raised[0].case}: {raised[0].error}" if raised else None
     summary = f"{len(outputs)} inputs run ({len(raised)} raise)"
-    return Probe(True, len(outputs), len(raised), summary, first_raising=first)
+    covered = (
+        _covered_lines(executor.run(driver, ["coverage"], limits)) if lang.covers_lines else None
+    )
+    return Probe(
+        True, len(outputs), len(raised), summary, first_raising=first, covered_lines=covered
+    )
+
+
+def _covered_lines(result: ProcessResult) -> tuple[int, ...] | None:
+    """The ``coverage`` mode's lines; None when it failed (coverage is a report, not a gate)."""
+    if not result.ok:
+        return None
+    for line in result.stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            if isinstance(record, dict) and isinstance(record.get("lines"), list):
+                return tuple(int(n) for n in record["lines"])
+    return None
 
 
 def _build_failure(built: Built) -> Failure:

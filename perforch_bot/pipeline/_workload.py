@@ -15,6 +15,8 @@ from perforch_bot.routing import RankedModel, RoutingError, route
 from sandbox import Executor, Probe, Workload, probe
 
 INPUT_ATTEMPTS = 3
+# Lines that are not code: comments, and the first line of a docstring.
+_NOT_CODE = ("#", "//", '"""', "'''")
 _GIVEN_NOTES = {
     "given": "inputs given",
     "bundled": "inputs bundled with the example",
@@ -135,11 +137,29 @@ def workload_for(
                 origin="model",
                 inputs_cases=checked.cases,
                 tests=tests is not None,
-                note=f"{checked.cases} inputs written by {response.label}, checked on the original",
+                note=f"{checked.cases} inputs written by {response.label}, checked on the "
+                f"original; {coverage_note(task, checked.covered_lines)}",
             )
             return Workload(function.qualified_name, inputs, tests), trace, attempts
         problem = reason
     return None, _none(tests, f"no usable benchmark inputs: {problem}"), attempts
+
+
+def coverage_note(task: Task, covered: tuple[int, ...] | None) -> str:
+    """Which of the function's lines the inputs reach, for the report."""
+    if covered is None:
+        return f"line coverage is not measured for {task.function.language}"
+    span = task.function.body_span
+    lines = task.source.decode().splitlines()
+    code = [
+        number
+        for number in range(span.start_line, min(span.end_line, len(lines)) + 1)
+        if lines[number - 1].strip() and not lines[number - 1].strip().startswith(_NOT_CODE)
+    ]
+    reached = set(covered)
+    missed = [n for n in code if n not in reached]
+    text = f"they run {len(code) - len(missed)} of the function's {len(code)} lines"
+    return text + (f" (not reached: lines {', '.join(map(str, missed))})" if missed else "")
 
 
 def _judged(checked: Probe | None) -> str:

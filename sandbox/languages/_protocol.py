@@ -20,6 +20,10 @@ The driver protocol every ``driver_program`` must speak on stdout, one JSON obje
     the size of whatever spawned it is not counted) and C its own user+system CPU time
     (getrusage(RUSAGE_SELF) or the runtime's equivalent).
 
+``<run argv> coverage`` (only where the module's ``covers_lines`` is True)
+    Run each case once, as ``outputs`` does, and print ``{"lines": [...]}``: the line numbers
+    of the file under test that ran.
+
 Anything the driver writes to stderr is diagnostics. Exit 0 on success.
 """
 
@@ -110,6 +114,11 @@ class Language(Protocol):
 
     @property
     def extensions(self) -> tuple[str, ...]: ...
+
+    @property
+    def covers_lines(self) -> bool:
+        """Whether the driver has the ``coverage`` mode."""
+        ...
 
     def toolchain(self, support: Support) -> Toolchain:
         """Find the tools and their versions (through sandbox._process.run_process)."""

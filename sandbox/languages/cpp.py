@@ -25,6 +25,7 @@ from sandbox.languages.drivers import driver_source
 
 name = "cpp"
 extensions = (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")
+covers_lines = False  # no coverage mode in this driver yet
 
 COMPILER = "g++"
 # The same flags for the precompiled header and every program: g++ ignores (and, with

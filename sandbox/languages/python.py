@@ -15,6 +15,7 @@ from sandbox.languages.drivers import driver_source
 name = "python"
 extensions: tuple[str, ...] = (".py",)
 
+covers_lines = True  # the driver's coverage mode (see _protocol)
 # The same hash seed for every run of either version, so set and dict-of-str iteration orders
 # (and anything derived from them) cannot differ between old and new.
 _ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}

@@ -18,6 +18,7 @@ from sandbox.languages.drivers import driver_source
 
 name = "rust"
 extensions = (".rs",)
+covers_lines = False  # no coverage mode in this driver yet
 
 EDITION = "2021"
 _TESTS_BINARY = "perforch_tests"

@@ -29,3 +29,25 @@ def test_failing_tests_and_empty_inputs_are_refused(executor: Executor) -> None:
     assert not failing.ok and failing.summary.startswith("the tests fail: test-failed")
     empty = run(executor, "INPUTS = []\n")
     assert not empty.ok and "no cases" in empty.summary
+
+
+def test_python_reports_the_lines_the_inputs_run(executor: Executor) -> None:
+    source = "def sign(x):\n    if x > 0:\n        return 1\n    return -1\n"
+    positive = probe(
+        source,
+        language="python",
+        function="sign",
+        inputs="INPUTS = [(5,)]\n",
+        tests=None,
+        executor=executor,
+    )
+    assert positive.covered_lines == (2, 3)
+    both = probe(
+        source,
+        language="python",
+        function="sign",
+        inputs="INPUTS = [(5,), (-5,)]\n",
+        tests=None,
+        executor=executor,
+    )
+    assert both.covered_lines == (2, 3, 4)

@@ -171,6 +171,32 @@ def case_copier(target: Callable[..., Any], case: tuple[Any, ...]) -> Copier:
     return _same if canonical(trial) == before else copier
 
 
+def run_coverage(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
+    """The lines of target.py that the cases execute (each case once, as in ``outputs``)."""
+    target_file = Path(sys.modules["target"].__file__ or "target.py").resolve()
+    lines: set[int] = set()
+    inside: dict[str, bool] = {}  # code file name -> is it target.py (resolved once per name)
+
+    def tracer(frame: Any, event: str, _arg: Any) -> Any:
+        name = frame.f_code.co_filename
+        if name not in inside:
+            inside[name] = Path(name).resolve() == target_file
+        if not inside[name]:
+            return None  # no line events for frames outside the file under test
+        if event == "line":
+            lines.add(frame.f_lineno)
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        for case in cases:
+            with contextlib.suppress(Exception):
+                target(*copy.deepcopy(case))
+    finally:
+        sys.settrace(None)
+    emit({"lines": sorted(lines)})
+
+
 def timed_passes(
     target: Callable[..., Any], cases: list[tuple[Any, ...]], copiers: list[Copier], passes: int
 ) -> int:
@@ -224,6 +250,8 @@ def main(argv: list[str]) -> int:
         run_outputs(target, cases)
     elif argv[2] == "bench":
         run_bench(target, cases, int(argv[3]), int(argv[4]), int(argv[5]))
+    elif argv[2] == "coverage":
+        run_coverage(target, cases)
     else:
         sys.stderr.write(f"perforch: unknown driver mode {argv[2]!r}\n")
         return 2

@@ -262,6 +262,7 @@ def test_model_written_inputs_are_checked_on_the_original(
     assert "1 of 1 inputs raise on the original (case 0: TypeError" in third
     assert function.workload is not None and function.workload.origin == "model"
     assert function.workload.inputs_cases == 3
+    assert "they run 4 of the function's 4 lines" in function.workload.note
     assert function.result == "improved"
 
 
