@@ -70,7 +70,9 @@ def probe(
     first = f"case {raised[0].case}: {raised[0].error}" if raised else None
     summary = f"{len(outputs)} inputs run ({len(raised)} raise)"
     covered = (
-        _covered_lines(executor.run(driver, ["coverage"], limits)) if lang.covers_lines else None
+        _covered_lines(executor.run(driver, ["coverage"], limits))
+        if "coverage" in lang.optional_modes
+        else None
     )
     return Probe(
         True, len(outputs), len(raised), summary, first_raising=first, covered_lines=covered
@@ -93,3 +95,31 @@ def _build_failure(built: Built) -> Failure:
     step = built.failure
     found = classify(step, "build") if step is not None else None
     return found or Failure("compile-error", "the build failed")
+
+
+def time_cases(
+    source: str,
+    *,
+    language: str,
+    function: str,
+    inputs: str,
+    executor: Executor,
+    limits: Limits = RUN_LIMITS,
+) -> tuple[float, ...] | None:
+    """Nanoseconds per call of each input on its own, in input order: which inputs cost the
+    most. None when the language's driver cannot time cases one by one, or the run failed."""
+    lang = get_language(language)
+    if "cases" not in lang.optional_modes:
+        return None
+    driver = executor.build(lang.driver_program(source, function, inputs, executor.support))
+    if not driver.ok:
+        return None
+    result = executor.run(driver, ["cases"], limits)
+    if not result.ok:
+        return None
+    timings: dict[int, float] = {}
+    for line in result.stdout.splitlines():
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            record = json.loads(line)
+            timings[int(record["case"])] = float(record["ns_per_call"])
+    return tuple(timings[i] for i in sorted(timings)) if timings else None

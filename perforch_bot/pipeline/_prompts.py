@@ -55,8 +55,12 @@ def fence(language: str, code: str) -> str:
     return f"```{language}\n{code.rstrip()}\n```"
 
 
-def context_for(function: Function, file_text: str, tests: str | None) -> tuple[ContextPart, ...]:
+def context_for(
+    function: Function, file_text: str, tests: str | None, inputs: str | None = None
+) -> tuple[ContextPart, ...]:
     parts = [ContextPart(f"The file {function.path}, for reference", file_text)]
+    if inputs is not None:
+        parts.append(ContextPart("The benchmark inputs (cases count from 0)", inputs))
     if tests is not None:
         parts.append(ContextPart("Its tests", tests))
     return tuple(parts)
@@ -96,7 +100,9 @@ def fix(function: Function, attempt: str, problem: str) -> tuple[Message, ...]:
     )
 
 
-def refine(function: Function, current: str, timing: str) -> tuple[Message, ...]:
+def refine(
+    function: Function, current: str, timing: str, slowest: str | None = None
+) -> tuple[Message, ...]:
     name = LANGUAGE_NAMES[function.language]
     return (
         Message("system", SYSTEM),
@@ -104,7 +110,9 @@ def refine(function: Function, current: str, timing: str) -> tuple[Message, ...]
             "user",
             f"This {name} function `{function.qualified_name}` is correct:\n\n"
             f"{fence(function.language, current)}\n\n"
-            f"Measured against the original on the benchmark inputs: {timing}\n\n"
+            f"Measured against the original on the benchmark inputs: {timing}\n"
+            + (f"Where its time goes, per input: {slowest}\n" if slowest else "")
+            + "\n"
             "Make it faster still (better algorithm or data structure first, then constant "
             "factors) without changing its behaviour or its signature "
             f"`{function.signature.text}`. Reply with the whole function in one ```"

@@ -66,7 +66,7 @@ def _stages(attempts: tuple[AttemptTrace, ...]) -> str:
 
 
 def _times(timing: TimingTrace) -> str:
-    return f"{_duration(timing.old_ns_per_pass)} → {_duration(timing.new_ns_per_pass)}"
+    return f"{duration_text(timing.old_ns_per_pass)} → {duration_text(timing.new_ns_per_pass)}"
 
 
 def _speedup(timing: TimingTrace) -> str:
@@ -82,7 +82,7 @@ def _memory(timing: TimingTrace) -> str:
     return f"{old / 1024:.1f} → {new / 1024:.1f} MiB ({change:+.0f}%)"
 
 
-def _duration(ns: float) -> str:
+def duration_text(ns: float) -> str:
     for unit, size in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= size:
             return f"{ns / size:.3g} {unit}"

@@ -18,6 +18,7 @@ from perforch_bot.llm import complete_with_fallback as ask_models
 from perforch_bot.pipeline import _prompts as prompts
 from perforch_bot.pipeline._config import PipelineConfig, Progress, Task
 from perforch_bot.pipeline._imports import add_imports
+from perforch_bot.pipeline._report import duration_text
 from perforch_bot.pipeline._trace import (
     AttemptOutcome,
     AttemptTrace,
@@ -30,7 +31,7 @@ from perforch_bot.pipeline._trace import (
 from perforch_bot.pipeline._workload import ModelAsker, workload_for
 from perforch_bot.replies import Rejection, parse_reply
 from perforch_bot.targets import unified_diff
-from sandbox import Comparison, Executor, Workload, compare
+from sandbox import Comparison, Executor, Workload, compare, time_cases
 
 _CORRECT = frozenset({"faster", "slower", "unchanged", "inconclusive"})
 
@@ -94,6 +95,7 @@ class FunctionRun:
         self.original = task.source.decode()
         self.attempts: list[AttemptTrace] = []
         self.out_of_budget = False
+        self.inputs: str | None = None  # the workload's inputs, shown to the models
 
     def run(self) -> FunctionResult:
         spec = self.function.spec
@@ -105,6 +107,7 @@ class FunctionRun:
         if workload is None:
             trace = self._finish("skipped", workload_trace.note, workload_trace=workload_trace)
             return FunctionResult(trace, None)
+        self.inputs = workload.inputs
         kept = self._generate_and_fix(workload)
         if isinstance(kept, _NoVersion):
             result: Literal["rolled-back", "error"] = "rolled-back" if kept.judged else "error"
@@ -180,8 +183,9 @@ class FunctionRun:
             if self.out_of_budget:
                 break
             timing = _timing_feedback(current)
+            slowest = self._slowest_inputs(current, workload)
             answer = self._ask(
-                "refine", round_, prompts.refine(self.function, current.code, timing)
+                "refine", round_, prompts.refine(self.function, current.code, timing, slowest)
             )
             if answer.file is None:
                 continue
@@ -206,7 +210,7 @@ class FunctionRun:
         )
         endpoints = endpoints[start % len(endpoints) :] + endpoints[: start % len(endpoints)]
         self.say(f"{self.function.spec}: {stage} with {endpoints[0].model}")
-        context = prompts.context_for(self.function, self.original, self.task.tests)
+        context = prompts.context_for(self.function, self.original, self.task.tests, self.inputs)
         requests = [
             LLMRequest(
                 endpoint,
@@ -299,6 +303,26 @@ class FunctionRun:
                 code=answer.code,
                 calls=answer.calls,
             )
+        )
+
+    def _slowest_inputs(self, current: _Version, workload: Workload) -> str | None:
+        """The inputs that cost the current version the most, for the refine prompt."""
+        if workload.inputs is None:
+            return None
+        timings = time_cases(
+            current.file,
+            language=self.function.language,
+            function=workload.function,
+            inputs=workload.inputs,
+            executor=self.executor,
+        )
+        if not timings:
+            return None
+        total = sum(timings) or 1.0
+        ranked = sorted(range(len(timings)), key=lambda i: -timings[i])[:3]
+        return ", ".join(
+            f"case {i}: {duration_text(timings[i])} per call ({timings[i] / total:.0%} of all)"
+            for i in ranked
         )
 
     def _calls_since(self, before: int) -> tuple[CallTrace, ...]:

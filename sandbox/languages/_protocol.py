@@ -20,9 +20,14 @@ The driver protocol every ``driver_program`` must speak on stdout, one JSON obje
     the size of whatever spawned it is not counted) and C its own user+system CPU time
     (getrusage(RUSAGE_SELF) or the runtime's equivalent).
 
-``<run argv> coverage`` (only where the module's ``covers_lines`` is True)
+Optional modes (a module lists the ones its driver has in ``optional_modes``):
+
+``<run argv> coverage``
     Run each case once, as ``outputs`` does, and print ``{"lines": [...]}``: the line numbers
     of the file under test that ran.
+``<run argv> cases``
+    Time each case on its own (calls on fresh copies until at least 2 ms, after one untimed
+    call) and print ``{"case": i, "ns_per_call": T}`` per case: which inputs cost the most.
 
 Anything the driver writes to stderr is diagnostics. Exit 0 on success.
 """
@@ -116,8 +121,8 @@ class Language(Protocol):
     def extensions(self) -> tuple[str, ...]: ...
 
     @property
-    def covers_lines(self) -> bool:
-        """Whether the driver has the ``coverage`` mode."""
+    def optional_modes(self) -> frozenset[str]:
+        """The optional driver modes (``coverage``, ``cases``) this language's driver has."""
         ...
 
     def toolchain(self, support: Support) -> Toolchain:

@@ -36,7 +36,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "go"
 extensions = (".go",)
-covers_lines = False  # no coverage mode in this driver yet
+# The optional driver modes this driver has (see _protocol): none yet.
+optional_modes: frozenset[str] = frozenset()
 
 # Where Go is looked for: the go.dev tarball's place, then Debian's golang-go.
 _CANDIDATES = (Path("/usr/local/go/bin/go"), Path("/usr/lib/go/bin/go"), Path("/usr/bin/go"))

@@ -31,7 +31,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "java"
 extensions = (".java",)
-covers_lines = False  # no coverage mode in this driver yet
+# The optional driver modes this driver has (see _protocol): none yet.
+optional_modes: frozenset[str] = frozenset()
 
 MIN_MAJOR = 17
 JVM_OVERHEAD = 768 * MIB  # measured: a JVM with the flags below maps ~520 MiB besides its heap

@@ -15,7 +15,8 @@ from sandbox.languages.drivers import driver_source
 name = "python"
 extensions: tuple[str, ...] = (".py",)
 
-covers_lines = True  # the driver's coverage mode (see _protocol)
+# The optional driver modes this driver has (see _protocol).
+optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
 # The same hash seed for every run of either version, so set and dict-of-str iteration orders
 # (and anything derived from them) cannot differ between old and new.
 _ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}

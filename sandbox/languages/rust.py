@@ -18,7 +18,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "rust"
 extensions = (".rs",)
-covers_lines = False  # no coverage mode in this driver yet
+# The optional driver modes this driver has (see _protocol): none yet.
+optional_modes: frozenset[str] = frozenset()
 
 EDITION = "2021"
 _TESTS_BINARY = "perforch_tests"

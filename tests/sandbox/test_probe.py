@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox import Executor, Probe, probe
+from sandbox import Executor, Probe, probe, time_cases
 
 SOURCE = "def half(x):\n    return 10 // x\n"
 
@@ -51,3 +51,13 @@ def test_python_reports_the_lines_the_inputs_run(executor: Executor) -> None:
         executor=executor,
     )
     assert both.covered_lines == (2, 3, 4)
+
+
+def test_each_input_is_timed_on_its_own(executor: Executor) -> None:
+    source = "def total(xs):\n    return sum(xs)\n"
+    inputs = "INPUTS = [([1],), (list(range(200000)),), ([],)]\n"
+    timings = time_cases(
+        source, language="python", function="total", inputs=inputs, executor=executor
+    )
+    assert timings is not None and len(timings) == 3
+    assert timings[1] > 20 * max(timings[0], timings[2])

@@ -197,6 +197,26 @@ def run_coverage(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> No
     emit({"lines": sorted(lines)})
 
 
+CASE_SAMPLE_NS = 2_000_000
+
+
+def run_cases(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
+    """Each case timed on its own: which inputs cost the most (for a model's feedback)."""
+    for index, case in enumerate(cases):
+        fresh = case_copier(target, case)
+        with contextlib.suppress(Exception):
+            target(*fresh(case))  # warm: imports, caches, the first-call costs
+        calls = elapsed = 0
+        while elapsed < CASE_SAMPLE_NS:
+            args = fresh(case)
+            start = time.perf_counter_ns()
+            with contextlib.suppress(Exception):  # a raising case is timed like any other
+                target(*args)
+            elapsed += time.perf_counter_ns() - start
+            calls += 1
+        emit({"case": index, "ns_per_call": elapsed / calls})
+
+
 def timed_passes(
     target: Callable[..., Any], cases: list[tuple[Any, ...]], copiers: list[Copier], passes: int
 ) -> int:
@@ -252,6 +272,8 @@ def main(argv: list[str]) -> int:
         run_bench(target, cases, int(argv[3]), int(argv[4]), int(argv[5]))
     elif argv[2] == "coverage":
         run_coverage(target, cases)
+    elif argv[2] == "cases":
+        run_cases(target, cases)
     else:
         sys.stderr.write(f"perforch: unknown driver mode {argv[2]!r}\n")
         return 2

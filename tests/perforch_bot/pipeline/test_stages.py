@@ -170,6 +170,9 @@ def test_a_slower_refinement_is_rolled_back(
     assert function.result == "improved" and function.code == FAST.rstrip()
     refine_prompt = openai_server.requests[1].messages[-1]["content"]
     assert "return sum(xs)" in refine_prompt and "speedup" in refine_prompt
+    # the inputs go along, and which of them cost the most
+    assert "The benchmark inputs" in refine_prompt and "list(range(20000))" in refine_prompt
+    assert "Where its time goes, per input: case 0:" in refine_prompt
 
 
 def test_a_wrong_refinement_is_rolled_back(openai_server: OpenAIServer, executor: Executor) -> None:
