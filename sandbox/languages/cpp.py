@@ -25,8 +25,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "cpp"
 extensions = (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")
-# The optional driver modes this driver has (see _protocol): none yet.
-optional_modes: frozenset[str] = frozenset()
+# The optional driver modes this driver has (see _protocol).
+optional_modes: frozenset[str] = frozenset({"cases"})
 
 COMPILER = "g++"
 # The same flags for the precompiled header and every program: g++ ignores (and, with

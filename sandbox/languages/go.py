@@ -36,8 +36,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "go"
 extensions = (".go",)
-# The optional driver modes this driver has (see _protocol): none yet.
-optional_modes: frozenset[str] = frozenset()
+# The optional driver modes this driver has (see _protocol).
+optional_modes: frozenset[str] = frozenset({"cases"})
 
 # Where Go is looked for: the go.dev tarball's place, then Debian's golang-go.
 _CANDIDATES = (Path("/usr/local/go/bin/go"), Path("/usr/lib/go/bin/go"), Path("/usr/bin/go"))

@@ -31,8 +31,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "java"
 extensions = (".java",)
-# The optional driver modes this driver has (see _protocol): none yet.
-optional_modes: frozenset[str] = frozenset()
+# The optional driver modes this driver has (see _protocol).
+optional_modes: frozenset[str] = frozenset({"cases"})
 
 MIN_MAJOR = 17
 JVM_OVERHEAD = 768 * MIB  # measured: a JVM with the flags below maps ~520 MiB besides its heap

@@ -18,8 +18,8 @@ from sandbox.languages.drivers import driver_source
 
 name = "rust"
 extensions = (".rs",)
-# The optional driver modes this driver has (see _protocol): none yet.
-optional_modes: frozenset[str] = frozenset()
+# The optional driver modes this driver has (see _protocol).
+optional_modes: frozenset[str] = frozenset({"cases"})
 
 EDITION = "2021"
 _TESTS_BINARY = "perforch_tests"

@@ -701,6 +701,33 @@ inline int bench(std::vector<std::unique_ptr<CaseBase>>& cases, int argc, char**
   return 0;
 }
 
+// `cases` mode: each case timed on its own (which inputs cost the most). One untimed call, then
+// batches of calls on fresh copies (copied untimed, as in bench) until kCaseSampleNs of calls;
+// each batch is sized from the time per call so far, so the total overshoots little.
+constexpr std::int64_t kCaseSampleNs = 2'000'000;
+
+inline int time_each(std::vector<std::unique_ptr<CaseBase>>& cases) {
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    cases[i]->timed(1);  // warm: caches, lazy initialisation; its time is not counted
+    std::uint64_t calls = 0, batch = 1;
+    std::int64_t elapsed = 0;
+    while (elapsed < kCaseSampleNs) {
+      elapsed += cases[i]->timed(batch);
+      calls += batch;
+      const double per_call =
+          static_cast<double>(std::max<std::int64_t>(elapsed, 1)) / static_cast<double>(calls);
+      const double wanted = std::ceil(static_cast<double>(kCaseSampleNs - elapsed) / per_call);
+      batch = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::max(wanted, 1.0)), 1,
+                                        batch * 2);
+    }
+    char line[96];
+    std::snprintf(line, sizeof line, "{\"case\": %zu, \"ns_per_call\": %.3f}", i,
+                  static_cast<double>(elapsed) / static_cast<double>(calls));
+    emit(line);
+  }
+  return 0;
+}
+
 template <class Target, class Inputs> int run(int argc, char** argv, Inputs inputs) {
   reset_peak_rss();
   std::vector<std::unique_ptr<CaseBase>> cases;
@@ -730,7 +757,9 @@ template <class Target, class Inputs> int run(int argc, char** argv, Inputs inpu
       return 0;
     }
     if (mode == "bench") return bench(cases, argc, argv);
-    std::fprintf(stderr, "perforch: unknown driver mode '%s' (outputs or bench)\n", mode.c_str());
+    if (mode == "cases") return time_each(cases);
+    std::fprintf(stderr, "perforch: unknown driver mode '%s' (outputs, bench or cases)\n",
+                 mode.c_str());
     return 2;
   }
 }

@@ -43,7 +43,7 @@ var perforchStdout = bufio.NewWriterSize(os.Stdout, 1<<16)
 func main() {
 	perforchResetPeakRSS()
 	if len(os.Args) < 2 {
-		perforchFail(2, "usage: %s outputs | bench ITERATIONS SAMPLES WARMUP_MS", os.Args[0])
+		perforchFail(2, "usage: %s outputs | cases | bench ITERATIONS SAMPLES WARMUP_MS", os.Args[0])
 	}
 	templates := perforchLoad()
 	switch os.Args[1] {
@@ -62,6 +62,8 @@ func main() {
 			numbers[i] = n
 		}
 		perforchBench(templates, numbers[0], numbers[1], numbers[2])
+	case "cases":
+		perforchTimeEach(templates)
 	default:
 		perforchFail(2, "unknown driver mode %q", os.Args[1])
 	}
@@ -162,6 +164,28 @@ func perforchBench(templates []perforchCall, iterations, samples, warmupMs int) 
 	perforchEmit(perforchClosing(iterations)...)
 }
 
+const perforchCaseNs = 2_000_000 // `cases` mode: timed calls per case, at least this long
+
+// perforchTimeEach times each case on its own (which inputs cost the most): one untimed call,
+// then batches of calls on fresh copies until perforchCaseNs of calls, each batch sized from
+// the time per call so far. A panicking call is timed like any other.
+func perforchTimeEach(templates []perforchCall) {
+	for i := range templates {
+		b := perforchNewBench(templates[i : i+1])
+		b.resumePanics = true
+		b.timedPasses(1) // warm: caches, lazy initialisation; its time is not counted
+		calls, batch, elapsed := 0, 1, int64(0)
+		for elapsed < perforchCaseNs {
+			elapsed += b.timedPasses(batch)
+			calls += batch
+			perCall := float64(max(elapsed, 1)) / float64(calls)
+			wanted := math.Ceil(float64(perforchCaseNs-elapsed) / perCall)
+			batch = int(max(1, min(float64(batch*2), wanted)))
+		}
+		perforchEmit("case", i, "ns_per_call", float64(elapsed)/float64(calls))
+	}
+}
+
 type perforchBenchState struct {
 	templates    []perforchCall
 	calls        []perforchCall
@@ -169,6 +193,7 @@ type perforchBenchState struct {
 	chunkPasses  int
 	bytesPerPass uint64
 	garbage      uint64
+	resumePanics bool // go on after a panicking call (cases mode) instead of failing the run
 }
 
 func perforchNewBench(templates []perforchCall) *perforchBenchState {
@@ -209,6 +234,10 @@ func (b *perforchBenchState) timedPasses(passes int) int64 {
 		}
 		start := time.Now()
 		at, failure := perforchInvoke(calls, out)
+		for next := 0; failure != nil && b.resumePanics; {
+			next += at + 1
+			at, failure = perforchInvoke(calls[next:], out[next:])
+		}
 		total += time.Since(start)
 		if failure != nil {
 			perforchFail(1, "case %d panicked while timing: %s", at%len(b.templates),

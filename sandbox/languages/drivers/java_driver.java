@@ -45,13 +45,16 @@ public final class PerforchDriver {
         // The protocol owns stdout; whatever the code under test prints goes to stderr.
         out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
-        if (argv.length < 1 || !(argv[0].equals("outputs") || argv[0].equals("bench") && argv.length == 4)) {
-            System.err.println("perforch: usage: PerforchDriver outputs | bench ITERATIONS SAMPLES WARMUP_MS");
+        if (argv.length < 1 || !(argv[0].equals("outputs") || argv[0].equals("cases")
+                || argv[0].equals("bench") && argv.length == 4)) {
+            System.err.println("perforch: usage: PerforchDriver outputs | cases | bench ITERATIONS SAMPLES WARMUP_MS");
             System.exit(2);
         }
         prepare();
         if (argv[0].equals("outputs")) {
             outputs();
+        } else if (argv[0].equals("cases")) {
+            timeEach();
         } else {
             bench(Long.parseLong(argv[1]), Integer.parseInt(argv[2]), Long.parseLong(argv[3]));
         }
@@ -423,6 +426,80 @@ public final class PerforchDriver {
             sinkLong = acc;
             sink = kept;
             done += passes;
+        }
+        Arrays.fill(kept, null);
+        Arrays.fill(batch, null);
+        return total;
+    }
+
+    // ---- cases mode: each case timed on its own (which inputs cost the most) ----
+
+    static final long CASE_SAMPLE_NS = 2_000_000L;        // timed calls per case: at least this long
+    static final long CASE_ROUND_NS = 500_000L;           // JIT warm-up before that: rounds of this long
+    static final long CASE_WARMUP_CAP_NS = 200_000_000L;  // ... until steady, or this long has passed
+
+    static void timeEach() {
+        shared = new boolean[cases.size()];
+        for (int i = 0; i < cases.size(); i++) {
+            shared[i] = true;
+            for (Object arg : cases.get(i)) shared[i] &= PerforchCopier.immutable(arg);
+            PerforchCopier copier = new PerforchCopier();
+            copier.copy(cases.get(i));
+            int perChunk = (int) Math.max(1, Math.min(CHUNK_CALLS, CHUNK_BYTES / Math.max(1, copier.bytes)));
+            long cap = System.nanoTime() + CASE_WARMUP_CAP_NS;
+            timedCase(i, 1, perChunk);  // the untimed first call
+            // Warm-up, untimed: rounds until the time per call is steady (as in bench), so the JIT
+            // has compiled what this case runs. A few ms leave a small case in C1 code, timed
+            // several times slower than in bench, or has C2 finish in the middle of its timing.
+            List<Long> rounds = new ArrayList<>();  // picoseconds per call
+            while (!steady(rounds) && System.nanoTime() < cap) {
+                long[] round = timedCalls(i, CASE_ROUND_NS, perChunk);
+                rounds.add(round[1] * 1000 / round[0]);
+            }
+            long[] sample = timedCalls(i, CASE_SAMPLE_NS, perChunk);
+            emit("{\"case\": " + i + ", \"ns_per_call\": " + ((double) sample[1] / sample[0]) + "}");
+        }
+    }
+
+    /** {calls, ns}: calls of case i until they took at least ns, in batches sized by the time so far. */
+    static long[] timedCalls(int i, long ns, int perChunk) {
+        long calls = 0, elapsed = 0, batchSize = 1;
+        while (elapsed < ns) {
+            elapsed += timedCase(i, batchSize, perChunk);
+            calls += batchSize;
+            batchSize = nextBatch(batchSize, calls, elapsed, ns - elapsed);
+        }
+        return new long[] {calls, elapsed};
+    }
+
+    /** The calls that should fill remainingNs at the time per call so far; at most twice the last batch. */
+    static long nextBatch(long last, long calls, long elapsed, long remainingNs) {
+        double perCall = (double) Math.max(elapsed, 1) / calls;
+        return Math.max(1, Math.min(last * 2, (long) Math.ceil(remainingNs / perCall)));
+    }
+
+    /** Nanoseconds for n calls of case i, each on a fresh copy and receiver made untimed. */
+    static long timedCase(int i, long n, int perChunk) {
+        if (batch.length < perChunk) {
+            batch = new Object[perChunk][];
+            targets = new Object[perChunk];
+            batchOverloads = new int[perChunk];
+            kept = new Object[perChunk];
+        }
+        long total = 0;
+        for (long done = 0; done < n; ) {
+            int m = (int) Math.min(perChunk, n - done);
+            for (int j = 0; j < m; j++) {
+                batch[j] = shared[i] ? cases.get(i) : (Object[]) new PerforchCopier().copy(cases.get(i));
+                targets[j] = receiver(owners[i]);
+                batchOverloads[j] = overloads[i];
+            }
+            long t0 = System.nanoTime();
+            long acc = PerforchCalls.timed(targets, batch, batchOverloads, m, kept);
+            total += System.nanoTime() - t0;
+            sinkLong = acc;
+            sink = kept;
+            done += m;
         }
         Arrays.fill(kept, null);
         Arrays.fill(batch, null);

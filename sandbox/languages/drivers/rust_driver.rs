@@ -84,6 +84,8 @@ const MIN_SAMPLE_NS: u128 = 10_000_000;
 const CHUNK_CALLS: usize = 4096;
 // Fresh copies prepared per timed chunk are also bounded by their size (measured as RSS).
 const CHUNK_BYTES: usize = 64 << 20;
+/// `cases` mode: the timed calls of each case add up to at least this.
+const CASE_SAMPLE_NS: u128 = 2_000_000;
 
 /// Canonical text: equal values give equal text; unordered containers are sorted.
 pub trait Render {
@@ -425,9 +427,13 @@ pub fn drive<C: Clone, R>(
                 }
             }
         }
+        Some("cases") => {
+            time_each(&mut out, &cases, &mut call);
+            0
+        }
         other => {
             eprintln!(
-                "perforch: unknown driver mode {:?}; use outputs or bench",
+                "perforch: unknown driver mode {:?}; use outputs, bench or cases",
                 other
             );
             2
@@ -482,6 +488,30 @@ fn bench<C: Clone, R>(
         out.emit(&format!("{{\"ns\": {}}}", ns));
     }
     out.emit(&closing(iterations));
+}
+
+/// Each case timed on its own (which inputs cost the most): one untimed call, then batches of
+/// calls on fresh copies until `CASE_SAMPLE_NS` of calls, each batch sized from the time per
+/// call so far. A panicking call is timed like any other.
+fn time_each<C: Clone, R>(out: &mut Out, cases: &[C], call: &mut impl FnMut(C) -> R) {
+    for index in 0..cases.len() {
+        let case = &cases[index..=index];
+        let per_chunk = passes_per_chunk(case);
+        timed_passes(case, call, 1, per_chunk); // warm: caches, lazy initialisation
+        let (mut calls, mut batch, mut elapsed) = (0u64, 1u64, 0u128);
+        while elapsed < CASE_SAMPLE_NS {
+            elapsed += timed_passes(case, call, batch, per_chunk).0;
+            calls += batch;
+            let per_call = elapsed.max(1) as f64 / calls as f64;
+            let wanted = ((CASE_SAMPLE_NS.saturating_sub(elapsed)) as f64 / per_call).ceil();
+            batch = (wanted as u64).clamp(1, batch * 2);
+        }
+        out.emit(&format!(
+            "{{\"case\": {}, \"ns_per_call\": {:.3}}}",
+            index,
+            elapsed as f64 / calls as f64
+        ));
+    }
 }
 
 /// Passes over all cases whose fresh copies fit in one chunk (at least one).

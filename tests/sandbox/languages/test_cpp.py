@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Executor, Limits, ProcessResult, Support, WorkloadError
+from sandbox import Executor, Limits, ProcessResult, Support, WorkloadError, time_cases
 from sandbox._executor import Built
 from sandbox._failures import classify
 from sandbox._limits import MIB
@@ -353,6 +353,26 @@ def test_twice_the_work_measures_about_twice_the_time(executor: Executor) -> Non
     # The fastest samples: on a shared machine the others include time spent descheduled.
     ratio = min(times["twice"]) / min(times["once"])
     assert 1.5 < ratio < 2.7, ratio
+
+
+def test_each_case_is_timed_on_its_own_and_a_throwing_case_too(executor: Executor) -> None:
+    source = (
+        "#include <stdexcept>\n#include <vector>\n"
+        "long long total(const std::vector<long long>& xs) {\n"
+        '    if (xs.empty()) throw std::invalid_argument("empty");\n'
+        "    long long sum = 0;\n    for (long long x : xs) sum += x;\n    return sum;\n}\n"
+    )
+    calls = (
+        "call({1, 2, 3});\n"
+        "perforch::Random rng(5);\n"
+        "call(rng.integers<long long>(1000000, 0, 999));\n"
+        "call({});"
+    )
+    timings = time_cases(
+        source, language="cpp", function="total", inputs=inputs_file(calls), executor=executor
+    )
+    assert timings is not None and len(timings) == 3 and min(timings) > 0
+    assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
 # ---- hostile code: each is contained, reported, and the next job runs normally ----

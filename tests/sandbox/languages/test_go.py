@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Executor, Limits, Support
+from sandbox import Executor, Limits, Support, time_cases
 from sandbox._executor import Built
 from sandbox._failures import classify
 from sandbox.languages import MIN_SAMPLE_NS, go
@@ -364,6 +364,39 @@ def test_twice_the_work_measures_about_twice_the_time(executor: Executor) -> Non
     # The fastest samples: on a shared machine the others include time spent descheduled.
     ratio = min(times["twice"]) / min(times["once"])
     assert 1.5 < ratio < 2.7, ratio
+
+
+TOTAL = """package sums
+
+func Total(xs []int) int {
+\tif len(xs) == 0 {
+\t\tpanic("empty")
+\t}
+\tsum := 0
+\tfor _, x := range xs {
+\t\tsum += x
+\t}
+\treturn sum
+}
+"""
+TOTAL_INPUTS = """package main
+
+func perforchInputs() [][]any {
+\tbig := make([]int, 1_000_000)
+\tfor i := range big {
+\t\tbig[i] = i % 1000
+\t}
+\treturn [][]any{{[]int{1, 2, 3}}, {big}, {[]int{}}}
+}
+"""
+
+
+def test_each_case_is_timed_on_its_own_and_a_panicking_case_too(executor: Executor) -> None:
+    timings = time_cases(
+        TOTAL, language="go", function="Total", inputs=TOTAL_INPUTS, executor=executor
+    )
+    assert timings is not None and len(timings) == 3 and min(timings) > 0
+    assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
 # ---- hostile code: each is contained, reported, and the next job runs normally ----

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import RUN_LIMITS, Executor
+from sandbox import RUN_LIMITS, Executor, time_cases
 from sandbox._executor import Built
 from sandbox._failures import classify
 from sandbox._limits import MIB, Limits
@@ -314,6 +314,36 @@ def test_twice_the_work_measures_about_twice(executor: Executor) -> None:
             centers[name].append(statistics.median(r["ns"] for r in found if "ns" in r))
     ratio = statistics.median(centers["twice"]) / statistics.median(centers["once"])
     assert 1.5 <= ratio <= 2.7, centers
+
+
+TOTAL = """class Sums {
+    static long total(int[] xs) {
+        if (xs.length == 0) throw new IllegalArgumentException("empty");
+        long sum = 0;
+        for (int x : xs) sum += x;
+        return sum;
+    }
+}
+"""
+TOTAL_INPUTS = """import java.util.*;
+
+class PerforchInputs {
+    static List<Object[]> cases() {
+        int[] big = new int[1_000_000];
+        for (int i = 0; i < big.length; i++) big[i] = i % 1000;
+        return List.<Object[]>of(new Object[] {new int[] {1, 2, 3}}, new Object[] {big},
+                new Object[] {new int[0]});
+    }
+}
+"""
+
+
+def test_each_case_is_timed_on_its_own_and_a_throwing_case_too(executor: Executor) -> None:
+    timings = time_cases(
+        TOTAL, language="java", function="Sums.total", inputs=TOTAL_INPUTS, executor=executor
+    )
+    assert timings is not None and len(timings) == 3 and min(timings) > 0
+    assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
 def test_jvm_runs_under_small_memory_limits_and_stops_at_them(executor: Executor) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sandbox import time_cases
 from sandbox._executor import Built, Executor
 from sandbox._failures import classify
 from sandbox._limits import Limits
@@ -355,6 +356,25 @@ def test_results_are_kept_so_the_work_is_not_optimised_away(executor: Executor) 
     records = bench(executor, driver(executor, source, "work", WORK_INPUTS), 3)
     per_pass = min(r["ns"] for r in records if "ns" in r) / records[0]["calibrated"]
     assert per_pass > 10_000
+
+
+def test_each_case_is_timed_on_its_own_and_a_panicking_case_too(executor: Executor) -> None:
+    source = (
+        "fn total(xs: &[i64]) -> i64 {\n"
+        '    assert!(!xs.is_empty(), "empty");\n'
+        "    xs.iter().sum()\n"
+        "}\n"
+    )
+    inputs = (
+        "fn perforch_inputs() -> Vec<Vec<i64>> {\n"
+        "    vec![vec![1, 2, 3], (0..1_000_000).map(|i| i % 1000).collect(), vec![]]\n"
+        "}\n"
+    )
+    timings = time_cases(
+        source, language="rust", function="total", inputs=inputs, executor=executor
+    )
+    assert timings is not None and len(timings) == 3 and min(timings) > 0
+    assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
 # --- hostile code ---------------------------------------------------------------------------
