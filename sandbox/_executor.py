@@ -131,7 +131,7 @@ class Executor:
                     argv=(*program.run, *args),
                     workdir=workdir,
                     env=env,
-                    limits=_with_address_space(limits, program.address_space_bytes),
+                    limits=_with_address_space(limits, program),
                     mounts=tuple(m for m in program.mounts if not m.writable),
                     stdin=stdin,
                 )
@@ -140,10 +140,14 @@ class Executor:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _with_address_space(limits: Limits, address_space: int | None) -> Limits:
-    if address_space is None or address_space <= limits.memory_bytes:
+def _with_address_space(limits: Limits, program: Program) -> Limits:
+    """``limits`` with the RLIMIT_AS the program's runtime needs beyond its memory limit."""
+    wanted = max(
+        limits.memory_bytes + program.address_space_extra, program.address_space_bytes or 0
+    )
+    if wanted <= limits.memory_bytes:
         return limits
-    return replace(limits, address_space_bytes=address_space)
+    return replace(limits, address_space_bytes=wanted)
 
 
 def _link_tree(source: Path, target: Path) -> None:

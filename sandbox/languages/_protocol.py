@@ -95,8 +95,10 @@ class Program:
     env: Mapping[str, str] = field(default_factory=dict)
     mounts: tuple[Mount, ...] = ()
     cache_key_extra: str = ""
-    # Some runtimes reserve address space up front (JVM, Go); they get RLIMIT_AS this large.
+    # Some runtimes reserve address space up front: the JVM needs at least this much RLIMIT_AS
+    # (``address_space_bytes``), Go this much on top of the job's memory limit (``..._extra``).
     address_space_bytes: int | None = None
+    address_space_extra: int = 0
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ def _program(
         env=_env(go, support),
         mounts=_mounts(go, support),
         cache_key_extra=f"{go.binary} {go.version}",
-        address_space_bytes=RUN_LIMITS.memory_bytes + _RUNTIME_RESERVE,
+        address_space_extra=_RUNTIME_RESERVE,
     )
 
 

@@ -58,3 +58,17 @@ def test_runs_happen_in_fresh_directories_and_cannot_touch_the_cache(executor: E
     assert "'left-behind'" in first.stdout
     assert not (built.directory / "left-behind").exists()
     assert not (built.directory / "main.py").read_text().endswith("# tampered")
+
+
+def test_runtimes_get_their_address_space_on_top_of_the_memory_limit() -> None:
+    from sandbox._executor import _with_address_space
+    from sandbox._limits import GIB, MIB
+    from sandbox.languages._protocol import Program
+
+    go_like = Program("go", {}, (), ("./p",), address_space_extra=3 * GIB // 2)
+    small = Limits(memory_bytes=512 * MIB)
+    assert _with_address_space(small, go_like).address_space_bytes == 512 * MIB + 3 * GIB // 2
+    assert _with_address_space(small, go_like).memory_bytes == 512 * MIB  # the cgroup limit
+    jvm_like = Program("java", {}, (), ("java",), address_space_bytes=GIB)
+    assert _with_address_space(small, jvm_like).address_space_bytes == GIB
+    assert _with_address_space(Limits(memory_bytes=2 * GIB), jvm_like).address_space_bytes is None
