@@ -4,6 +4,7 @@ Action passes a PyGithub one, tests a client of a loopback server)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from perforch_bot.github import (
     upsert_summary,
 )
 from perforch_bot.pipeline import PipelineConfig, Progress, RunTrace, Task, optimize
-from perforch_bot.targets import Function, PathFilter, check_out, head_revision
+from perforch_bot.targets import Function, PathFilter, check_out, head_revision, is_spec
 from perforch_bot.workloads import load_saved_inputs
 from sandbox import Executor
+
+# A suggestion's review comment starts with "`<spec>`: <reason>" (see ``_post.post_review``).
+_SUGGESTED_SPEC = re.compile(r"\A`([^`\n]+)`:")
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ def handle(
     outcome = _optimize_and_post(
         trigger,
         number,
+        summary,
         memory,
         client,
         workspace,
@@ -110,6 +115,7 @@ def handle(
 def _optimize_and_post(
     trigger: Trigger,
     number: int,
+    summary: str | None,
     memory: Memory,
     client: GitHubClient,
     workspace: Path,
@@ -119,11 +125,16 @@ def _optimize_and_post(
 ) -> BotOutcome:
     repo = trigger.repo
     head_sha = None
+    rejected: tuple[str, ...] = ()
+    remembered = memory
     if trigger.is_pull_request:
         head_sha = client.pull_request(repo, number).head_sha
         if head_revision(workspace) != head_sha:
             progress(f"checking out the pull request's head {head_sha[:12]}")
             check_out(workspace, head_sha)
+        # A 👎 on one of our suggestions ignores its function, as `/perforch ignore` does.
+        rejected = _rejected(client, repo, number, config.own_login)
+        memory = replace(memory, ignored=memory.ignored | frozenset(rejected))
     found = _targets(trigger, number, client, workspace, config)
     settings = config.pipeline.settings
     wanted = [
@@ -135,6 +146,7 @@ def _optimize_and_post(
     again = trigger.kind == "comment_command"
     functions = tuple(f for f in wanted if again or not memory.unchanged(f))
     notes = list(found.notes)
+    notes += [f"`{spec}`: not offered again (👎 on its suggestion)" for spec in rejected]
     if len(functions) < len(wanted):
         skipped = ", ".join(f"`{f.spec}`" for f in wanted if f not in functions)
         notes.append(
@@ -143,6 +155,9 @@ def _optimize_and_post(
         )
     if not functions:
         if wanted:  # all of them already done, and the summary shows them
+            if memory != remembered:  # a new 👎: remembered in the summary's hidden line
+                report = with_memory(summary, SUMMARY_MARKER, memory)
+                upsert_summary(client, repo, number, report, own_login=config.own_login)
             return BotOutcome(trigger, "every changed function is unchanged since the last run")
         message = "no function to optimize" + "".join(f"\n- {n}" for n in notes)
         report = f"## PerfOrch results\n\n{message}\n{memory.lines()}"
@@ -212,6 +227,22 @@ def _for_command(config: BotConfig, trigger: Trigger) -> BotConfig:
             pipeline, budget=replace(pipeline.budget, max_seconds=options.max_seconds)
         )
     return replace(config, pipeline=pipeline)
+
+
+def _rejected(
+    client: GitHubClient, repo: str, number: int, own_login: str | None
+) -> tuple[str, ...]:
+    """The specs of our suggestions on the pull request that got a 👎 (a ``-1`` reaction), in
+    the order they were posted. Only our own review comments count: anyone can write a
+    comment that starts like a suggestion."""
+    specs: list[str] = []
+    for comment in client.review_comments(repo, number):
+        if comment.thumbs_down < 1 or not is_own_comment(comment, own_login):
+            continue
+        match = _SUGGESTED_SPEC.match(comment.body)
+        if match is not None and is_spec(match.group(1)):
+            specs.append(match.group(1))
+    return tuple(dict.fromkeys(specs))
 
 
 def _summary_body(

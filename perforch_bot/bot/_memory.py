@@ -1,7 +1,9 @@
 """What the bot remembers between runs on one pull request or issue, kept in hidden lines of
 its summary comment (no other storage: the comment is the state, visible and editable):
 the functions a maintainer told it to ignore, and the functions already worked on, by a hash
-of their text, so a push that leaves a function unchanged does not pay for it again."""
+of their text, so a push that leaves a function unchanged does not pay for it again. Each line
+is a space-separated list; a space in a word (an overload's spec, ``A.java::A.f(int, String)``)
+is written ``%20`` and a ``%`` ``%25``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from perforch_bot.targets import Function
 
 _IGNORED = re.compile(r"<!-- perforch-ignored: (.*?) -->\n?")
 _SEEN = re.compile(r"<!-- perforch-seen: (.*?) -->\n?")
+_ESCAPED = re.compile(r"%(20|25)")
 
 
 def fingerprint(function: Function) -> str:
@@ -34,9 +37,9 @@ class Memory:
     def lines(self) -> str:
         lines = []
         if self.ignored:
-            lines.append(f"<!-- perforch-ignored: {' '.join(sorted(self.ignored))} -->")
+            lines.append(f"<!-- perforch-ignored: {_joined(self.ignored)} -->")
         if self.seen:
-            lines.append(f"<!-- perforch-seen: {' '.join(sorted(self.seen))} -->")
+            lines.append(f"<!-- perforch-seen: {_joined(self.seen)} -->")
         return "\n".join(lines)
 
     def unchanged(self, function: Function) -> bool:
@@ -47,6 +50,16 @@ def without_memory(text: str) -> str:
     return _SEEN.sub("", _IGNORED.sub("", text))
 
 
+def _joined(words: frozenset[str]) -> str:
+    return " ".join(sorted(w.replace("%", "%25").replace(" ", "%20") for w in words))
+
+
 def _words(pattern: re.Pattern[str], text: str) -> frozenset[str]:
     found = pattern.search(text)
-    return frozenset(w for w in found.group(1).split(" ") if w) if found else frozenset()
+    if found is None:
+        return frozenset()
+    return frozenset(
+        _ESCAPED.sub(lambda m: " " if m.group(1) == "20" else "%", w)
+        for w in found.group(1).split(" ")
+        if w
+    )

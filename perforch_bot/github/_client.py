@@ -21,6 +21,7 @@ from perforch_bot.github._model import (
     Comment,
     Issue,
     Permission,
+    PostedReviewComment,
     PullRequest,
     Reaction,
     Review,
@@ -74,6 +75,12 @@ class GitHubClient(Protocol):
         """A ``COMMENT`` review on ``commit_sha`` with line comments (```suggestion blocks).
         GitHub refuses the whole review with a 422 (``GitHubValidationError``) when a comment
         lies outside the diff's hunks. ``POST /repos/{repo}/pulls/{number}/reviews``"""
+        ...
+
+    def review_comments(self, repo: str, number: int) -> tuple[PostedReviewComment, ...]:
+        """The pull request's review comments (line comments of reviews, PerfOrch's suggestions
+        among them), oldest first, every page, each with its count of 👎 (``-1``) reactions.
+        ``GET /repos/{repo}/pulls/{number}/comments``"""
         ...
 
     def add_reaction(self, repo: str, comment_id: int, reaction: Reaction) -> None:

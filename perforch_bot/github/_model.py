@@ -63,6 +63,18 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class PostedReviewComment:
+    """A review comment already on a pull request (PerfOrch's suggestions are review comments),
+    with how many 👎 it has: the ``-1`` count of the ``reactions`` summary GitHub lists it with."""
+
+    id: int
+    body: str
+    author: str
+    author_is_bot: bool  # the account's type is "Bot"
+    thumbs_down: int = 0
+
+
+@dataclass(frozen=True)
 class Permission:
     """A user's access to a repository. ``level`` is GitHub's legacy base role (``admin``,
     ``write``, ``read`` or ``none``); ``role`` the role's name (``maintain``, ``triage`` or a

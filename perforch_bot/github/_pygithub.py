@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from github import Auth, Github, GithubException
 from github.IssueComment import IssueComment
 from github.PullRequest import ReviewComment as PyGithubReviewComment
+from github.PullRequestComment import PullRequestComment
 from github.Repository import Repository
 
 from perforch_bot.github._model import (
@@ -26,6 +27,7 @@ from perforch_bot.github._model import (
     Comment,
     Issue,
     Permission,
+    PostedReviewComment,
     PullRequest,
     Reaction,
     Review,
@@ -177,6 +179,13 @@ class PyGithubClient:
 
         return self._call(f"create a review on {repo}#{number}", create)
 
+    def review_comments(self, repo: str, number: int) -> tuple[PostedReviewComment, ...]:
+        def fetch() -> tuple[PostedReviewComment, ...]:
+            comments = self._repo(repo).get_pull(number).get_review_comments()
+            return tuple(_posted_review_comment(c) for c in comments)
+
+        return self._call(f"list the review comments of pull request {repo}#{number}", fetch)
+
     def add_reaction(self, repo: str, comment_id: int, reaction: Reaction) -> None:
         def react() -> None:
             self._comment_object(repo, comment_id).create_reaction(reaction)
@@ -203,6 +212,20 @@ class PyGithubClient:
 def _comment(comment: IssueComment) -> Comment:
     user = comment.user
     return Comment(comment.id, comment.body or "", user.login, user.type == "Bot", comment.html_url)
+
+
+def _posted_review_comment(comment: PullRequestComment) -> PostedReviewComment:
+    user = comment.user  # None for a deleted account
+    # ``reactions`` is GitHub's summary object ({"url", "total_count", "+1", "-1", ...}) that
+    # the list answer carries for every comment, so reading it sends no request.
+    reactions = comment.reactions or {}
+    return PostedReviewComment(
+        comment.id,
+        comment.body or "",
+        user.login if user is not None else "ghost",
+        user is not None and user.type == "Bot",
+        int(reactions.get("-1") or 0),
+    )
 
 
 def _review_item(comment: ReviewComment) -> PyGithubReviewComment:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from perforch_bot.github._client import GitHubClient
-from perforch_bot.github._model import Comment
+from perforch_bot.github._model import Comment, PostedReviewComment
 
 SUMMARY_MARKER = "<!-- perforch:summary -->"
 
@@ -113,10 +113,11 @@ def _notice(shown: int, total: int, limit: int, full_report: str) -> str:
     )
 
 
-def is_own_comment(comment: Comment, own_login: str | None = None) -> bool:
-    """Whether PerfOrch wrote ``comment``: a bot account (a GitHub App, github-actions[bot])
-    or the login PerfOrch posts as (a personal token's user). Anyone can type the marker, so a
-    person's comment that carries it is never taken for the summary."""
+def is_own_comment(comment: Comment | PostedReviewComment, own_login: str | None = None) -> bool:
+    """Whether PerfOrch wrote ``comment`` (a conversation or a review comment): a bot account
+    (a GitHub App, github-actions[bot]) or the login PerfOrch posts as (a personal token's
+    user). Anyone can type the marker, so a person's comment that carries it is never taken for
+    the summary."""
     return comment.author_is_bot or (own_login is not None and comment.author == own_login)
 
 

@@ -158,6 +158,54 @@ def test_a_comment_on_a_pull_request_checks_out_its_head_and_reacts(
     assert len(github_server.requests_to(routes.REVIEWS)) == 1
 
 
+def test_a_thumbs_down_on_a_suggestion_is_not_offered_again(
+    tmp_path: Path,
+    github_server: GitHubServer,
+    openai_server: OpenAIServer,
+    workspace: Workspace,
+    sandbox_cache: Path,
+) -> None:
+    payload = load("pull_request", "opened")
+    payload["pull_request"]["head"]["sha"] = workspace.head_sha
+    number = payload["number"]
+    github_server.add_pull(
+        number,
+        head_sha=workspace.head_sha,
+        base_sha=workspace.base_sha,
+        files={"calc.py": workspace.patch("calc.py")},
+    )
+    github_server.set_permission(payload["sender"]["login"], "write")
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"))
+    env = environment(
+        tmp_path, github_server, openai_server, workspace, "pull_request", payload, sandbox_cache
+    )
+    assert main([], env) == 0
+    [suggestion] = github_server.review_comments[number]  # stored from the review
+    assert suggestion["body"].startswith("`calc.py::total`: ")
+    github_server.add_review_reaction(suggestion["id"])  # the author's 👎
+
+    command = load("issue_comment", "created")
+    command["comment"]["body"] = "/perforch optimize"
+    command["issue"]["number"] = number
+    command["issue"]["pull_request"] = {"url": "x"}
+    sender = command["comment"]["user"]["login"]
+    github_server.set_permission(sender, "write")
+    command["comment"]["id"] = github_server.add_comment(number, "/perforch optimize")["id"]
+    env = environment(
+        tmp_path, github_server, openai_server, workspace, "issue_comment", command, sandbox_cache
+    )
+    assert main([], env) == 0
+
+    assert len(openai_server.requests) == 1  # none for the function with the 👎
+    assert len(github_server.requests_to(routes.REVIEWS)) == 1
+    assert len(github_server.requests_to(routes.REVIEW_COMMENTS)) == 2  # one per run
+    [edit] = github_server.requests_to(routes.EDIT_COMMENT)
+    summary = edit.body["body"]
+    assert summary.startswith("<!-- perforch:summary -->")
+    assert "- `calc.py::total`: not offered again (👎 on its suggestion)" in summary
+    assert "<!-- perforch-ignored: calc.py::total -->" in summary
+
+
 def test_missing_token_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([], {"GITHUB_EVENT_NAME": "pull_request"}) == 1
     assert "::error::no GitHub token" in capsys.readouterr().out

@@ -3,7 +3,11 @@
 They are read at test time from ``../shared/data/github-rest-examples.json`` (the example
 responses of GitHub's REST API description, keyed ``"METHOD path"``) and, for ``GET`` of an
 issue, which that file lacks, from the ``issue`` of the ``issues/opened`` webhook payload in
-``../shared/data/github-webhooks``. Nothing is copied into the repository.
+``../shared/data/github-webhooks``. The review comments of a pull request (``GET`` of
+``pulls/{pull_number}/comments``), which that file lacks too, are built field by field after
+GitHub's ``pull-request-review-comment`` schema (``review_comment``), with the user of the
+comment example and the ``reactions`` summary object of the webhook issue. Nothing is copied
+into the repository.
 
 Each body is the example, deep-copied, with its ``https://api.github.com`` URLs pointed at the
 test server and its repository at the served one, then the fields the test set laid over it.
@@ -30,11 +34,13 @@ NEW_COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 EDIT_COMMENT = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
 REACTIONS = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
 PERMISSION = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+REVIEW_COMMENTS = "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
 
 ENDPOINTS = (
     PULL,
     PULL_FILES,
     REVIEWS,
+    REVIEW_COMMENTS,
     ISSUE,
     COMMENTS,
     NEW_COMMENT,
@@ -71,7 +77,8 @@ def _issue_example() -> dict[str, Any]:
 
 
 def example(endpoint: str) -> Any:
-    """A fresh copy of the example body of ``endpoint`` (one of ``ENDPOINTS``)."""
+    """A fresh copy of the example body of ``endpoint`` (one of ``ENDPOINTS`` but
+    ``REVIEW_COMMENTS``, whose items ``review_comment`` builds)."""
     if endpoint == ISSUE:
         return copy.deepcopy(_issue_example())
     response = _rest_examples()[endpoint]["responses"][_ANSWERED[endpoint]]
@@ -82,7 +89,7 @@ def example(endpoint: str) -> Any:
 
 def status_of(endpoint: str) -> int:
     """The success status GitHub answers ``endpoint`` with (201 for creations)."""
-    return 200 if endpoint == ISSUE else int(_ANSWERED[endpoint])
+    return 200 if endpoint in (ISSUE, REVIEW_COMMENTS) else int(_ANSWERED[endpoint])
 
 
 def rebase(value: Any, base_url: str, repo: str) -> Any:
@@ -110,6 +117,72 @@ def user(base_url: str, login: str, kind: str = "User") -> dict[str, Any]:
             shaped[key] = value.replace("octocat", login).replace(_API, base_url)
     shaped.update(login=login, type=kind)
     return shaped
+
+
+def reactions_summary(url: str) -> dict[str, Any]:
+    """GitHub's ``reactions`` object (``reaction-rollup``: ``url``, ``total_count`` and a count
+    per reaction, ``"+1"`` and ``"-1"`` among them), all counts 0, for the item at ``url``."""
+    summary: dict[str, Any] = copy.deepcopy(_issue_example()["reactions"])
+    for key in summary:
+        if key != "url":
+            summary[key] = 0
+    summary["url"] = f"{url}/reactions"
+    return summary
+
+
+def review_comment(
+    base_url: str,
+    repo: str,
+    number: int,
+    comment_id: int,
+    *,
+    review_id: int,
+    commit_id: str,
+    path: str,
+    line: int,
+    start_line: int | None,
+    body: str,
+    author: dict[str, Any],
+    diff_hunk: str,
+) -> dict[str, Any]:
+    """One item of "list review comments on a pull request": a comment of review
+    ``review_id`` on new-side (RIGHT) lines ``start_line..line`` of ``path``, with no
+    reactions yet."""
+    api = f"{base_url}/repos/{repo}"
+    url = f"{api}/pulls/comments/{comment_id}"
+    html_url = f"https://github.com/{repo}/pull/{number}#discussion_r{comment_id}"
+    pull_url = f"{api}/pulls/{number}"
+    stamp = "2026-01-02T03:04:05Z"
+    return {
+        "url": url,
+        "pull_request_review_id": review_id,
+        "id": comment_id,
+        "node_id": f"PRRC_test{comment_id}",
+        "diff_hunk": diff_hunk,
+        "path": path,
+        "commit_id": commit_id,
+        "original_commit_id": commit_id,
+        "user": author,
+        "body": body,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "html_url": html_url,
+        "pull_request_url": pull_url,
+        "author_association": "NONE" if author.get("type") == "Bot" else "CONTRIBUTOR",
+        "_links": {
+            "self": {"href": url},
+            "html": {"href": html_url},
+            "pull_request": {"href": pull_url},
+        },
+        "start_line": start_line,
+        "original_start_line": start_line,
+        "start_side": "RIGHT" if start_line is not None else None,
+        "line": line,
+        "original_line": line,
+        "side": "RIGHT",
+        "subject_type": "line",
+        "reactions": reactions_summary(url),
+    }
 
 
 def file_entry(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from perforch_bot.github import (
@@ -17,6 +17,7 @@ from perforch_bot.github import (
     GitHubError,
     Issue,
     Permission,
+    PostedReviewComment,
     PullRequest,
     Reaction,
     Review,
@@ -33,6 +34,9 @@ class FakeGitHub:
     comments: dict[tuple[str, int], list[Comment]] = field(default_factory=dict)
     reviews: list[tuple[str, int, str, str, tuple[ReviewComment, ...]]] = field(
         default_factory=list
+    )
+    review_comments_of: dict[tuple[str, int], list[PostedReviewComment]] = field(
+        default_factory=dict
     )
     reactions: list[tuple[str, int, Reaction]] = field(default_factory=list)
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
@@ -98,7 +102,24 @@ class FakeGitHub:
     ) -> Review:
         self._enter("create_review", repo, number, commit_sha, body, tuple(comments))
         self.reviews.append((repo, number, commit_sha, body, tuple(comments)))
+        posted = self.review_comments_of.setdefault((repo, number), [])
+        for comment in comments:
+            self._next_id += 1
+            posted.append(PostedReviewComment(self._next_id, comment.body, self.login, True))
         return Review(len(self.reviews), f"fake://review/{len(self.reviews)}")
+
+    def review_comments(self, repo: str, number: int) -> tuple[PostedReviewComment, ...]:
+        self._enter("review_comments", repo, number)
+        return tuple(self.review_comments_of.get((repo, number), []))
+
+    def thumbs_down(self, comment_id: int) -> None:
+        """Someone gives the review comment ``comment_id`` a 👎 (a ``-1`` reaction)."""
+        for posted in self.review_comments_of.values():
+            for index, comment in enumerate(posted):
+                if comment.id == comment_id:
+                    posted[index] = replace(comment, thumbs_down=comment.thumbs_down + 1)
+                    return
+        raise KeyError(comment_id)
 
     def add_reaction(self, repo: str, comment_id: int, reaction: Reaction) -> None:
         self._enter("add_reaction", repo, comment_id, reaction)

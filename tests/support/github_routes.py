@@ -96,13 +96,15 @@ def answer(
         if endpoint in (bodies.EDIT_COMMENT, bodies.REACTIONS):
             return _on_comment(server, endpoint, int(path.split("/")[6]), body)
         number = _number(path)
-        if endpoint in (bodies.PULL, bodies.PULL_FILES, bodies.REVIEWS):
+        if endpoint in (bodies.PULL, bodies.PULL_FILES, bodies.REVIEWS, bodies.REVIEW_COMMENTS):
             if number not in server.pulls:
                 return _not_found()
             if endpoint == bodies.PULL:
                 return Answer(200, server.pulls[number])
             if endpoint == bodies.PULL_FILES:
                 return _page(server, path, query, server.files[number])
+            if endpoint == bodies.REVIEW_COMMENTS:
+                return _page(server, path, query, server.review_comments.get(number, []))
             return _review(server, number, body)
         if number not in server.issues:
             return _not_found()
@@ -215,6 +217,17 @@ def _review(server: GitHubServer, number: int, body: Any) -> Answer:
         pull_request_url=f"{server.base_url}/repos/{server.repo}/pulls/{number}",
     )
     server.reviews.setdefault(number, []).append({"review": review, "request": request})
+    for comment in request.get("comments", []):
+        server.add_review_comment(
+            number,
+            str(comment.get("body", "")),
+            path=comment["path"],
+            line=comment["line"],
+            start_line=comment.get("start_line"),
+            author=APP_LOGIN,
+            bot=True,
+            review_id=review_id,
+        )
     return Answer(200, review)
 
 

@@ -5,9 +5,10 @@ request it receives.
 PyGithub reaches it through ``base_url=server.base_url``. It serves one repository
 (``Codertocat/Hello-World``, the webhook examples' one; others get 404) and keeps what a test
 sets up and what the client writes: pull requests and their files, issues, comments (created
-and edited), reviews, reactions and users' permissions. Like GitHub, it refuses a review
-comment outside the hunks of the file's patch (422), paginates lists (``per_page``, ``page``,
-``Link``), and answers 401 to a wrong token.
+and edited), reviews and their review comments (listed with a ``reactions`` summary; a test
+gives one a 👎 with ``add_review_reaction``), reactions and users' permissions. Like GitHub,
+it refuses a review comment outside the hunks of the file's patch (422), paginates lists
+(``per_page``, ``page``, ``Link``), and answers 401 to a wrong token.
 
 Faults are scripted per endpoint (the ``"METHOD path"`` keys of ``github_bodies``) and consumed
 one per request: ``server.fail(REVIEWS, Fault(502), Fault(429, retry_after=1))``; ``Drop()``
@@ -29,7 +30,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.support import github_bodies as bodies
-from tests.support.github_routes import Answer, Behaviour, Drop, Fault, answer, fault_answer
+from tests.support.github_routes import (
+    REACTIONS,
+    Answer,
+    Behaviour,
+    Drop,
+    Fault,
+    answer,
+    fault_answer,
+)
 
 __all__ = ["REPO", "TOKEN", "Drop", "Fault", "GitHubServer", "RecordedRequest", "serve_github"]
 
@@ -63,6 +72,7 @@ class GitHubServer:
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    review_comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     reactions: dict[int, list[str]] = field(default_factory=dict)
     permissions: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -152,6 +162,55 @@ class GitHubServer:
         )
         comment["issue_url"] = f"{self.base_url}/repos/{self.repo}/issues/{number}"
         return comment
+
+    def add_review_comment(
+        self,
+        number: int,
+        body: str,
+        *,
+        path: str,
+        line: int,
+        start_line: int | None = None,
+        author: str = "octocat",
+        bot: bool = False,
+        review_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A review comment on pull request ``number`` (added to it), on new-side lines
+        ``start_line..line`` of ``path`` at the pull request's head; the server adds one per
+        line comment of each review the client creates."""
+        with self.lock:
+            pull = self.pulls[number]
+            patches = [f.get("patch") for f in self.files[number] if f["filename"] == path]
+            comment = bodies.review_comment(
+                self.base_url,
+                self.repo,
+                number,
+                self.next_id(),
+                review_id=review_id if review_id is not None else self.next_id(),
+                commit_id=pull["head"]["sha"],
+                path=path,
+                line=line,
+                start_line=start_line,
+                body=body,
+                author=bodies.user(self.base_url, author, "Bot" if bot else "User"),
+                diff_hunk=_hunk_of(patches[0] if patches else None, line),
+            )
+            self.review_comments.setdefault(number, []).append(comment)
+            return comment
+
+    def add_review_reaction(self, comment_id: int, content: str = "-1") -> None:
+        """Someone reacts to the review comment ``comment_id`` (by default a 👎): its
+        ``reactions`` summary counts one more."""
+        if content not in REACTIONS:
+            raise ValueError(f"{content!r} is not one of GitHub's reactions {REACTIONS}")
+        with self.lock:
+            for thread in self.review_comments.values():
+                for comment in thread:
+                    if comment["id"] == comment_id:
+                        comment["reactions"][content] += 1
+                        comment["reactions"]["total_count"] += 1
+                        return
+        raise KeyError(f"no review comment {comment_id}")
 
     def next_id(self) -> int:
         with self.lock:
@@ -266,6 +325,25 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
 
 
 _TEMPLATE_PART = re.compile(r"\{[a-z_]+\}")
+_HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def _hunk_of(patch: str | None, line: int) -> str:
+    """The hunk of ``patch`` whose new side holds ``line`` (a review comment's ``diff_hunk``),
+    or "" when none does."""
+    hunks: list[list[str]] = []
+    for text in (patch or "").splitlines():
+        if _HUNK_HEADER.match(text):
+            hunks.append([])
+        if hunks:
+            hunks[-1].append(text)
+    for hunk in hunks:
+        header = _HUNK_HEADER.match(hunk[0])
+        assert header is not None
+        start, length = int(header.group(1)), int(header.group(2) or 1)
+        if start <= line < start + length:
+            return "\n".join(hunk)
+    return ""
 
 
 def _endpoint(method: str, path: str, repo: str) -> str | None:

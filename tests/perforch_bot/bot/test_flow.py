@@ -1,6 +1,6 @@
 """The bot's flow with a recording fake GitHub client (the client is a parameter), a real
-model server on loopback and the real sandbox: stale heads, /perforch ignore, help, issues,
-and the max-functions cap."""
+model server on loopback and the real sandbox: stale heads, /perforch ignore, a 👎 on a
+suggestion, help, issues, and the max-functions cap."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from perforch_bot.bot import BotConfig, BotOutcome, handle
+from perforch_bot.bot import BotConfig, BotOutcome, Memory, handle
 from perforch_bot.config import ModelSettings, Settings
 from perforch_bot.events import EventSettings, parse_event
-from perforch_bot.github import ChangedFile, Permission, PullRequest
+from perforch_bot.github import ChangedFile, Permission, PostedReviewComment, PullRequest
 from perforch_bot.llm import LLMSettings
 from perforch_bot.pipeline import PipelineConfig
 from sandbox import Budget, Executor
@@ -138,6 +138,79 @@ def test_ignore_is_remembered_and_the_next_run_skips_the_function(
     assert "<!-- perforch-ignored: calc.py::total2 -->" in summary.body
     assert "| `calc.py::total` (python) | faster |" in summary.body
     assert len(openai_server.requests) == 1
+
+
+def test_a_thumbs_down_on_a_suggestion_ignores_its_function(
+    tmp_path: Path, openai_server: OpenAIServer, executor: Executor, writer: Permission
+) -> None:
+    client = FakeGitHub()
+    client.permissions[(REPO, "Codertocat")] = writer
+    ws = setup(tmp_path, client)
+    fast2 = FAST.replace("total", "total2")
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"), Reply(f"```python\n{fast2}```"))
+    first = run(client, ws, pull_request_event(), config(openai_server), executor)
+    assert first.suggestions == 2
+    posted = client.review_comments_of[(REPO, 2)]
+    [total] = [c for c in posted if c.body.startswith("`calc.py::total`: ")]
+    client.thumbs_down(total.id)
+    # someone's comment made to look like a suggestion: its 👎 count for nothing
+    posted.append(PostedReviewComment(9, "`calc.py::total2`: mine", "mallory", False, 3))
+
+    # a push that changes nothing: nothing runs, and the 👎 is remembered in the summary
+    push = run(client, ws, pull_request_event(), config(openai_server), executor)
+    assert push.message == "every changed function is unchanged since the last run"
+    [summary] = client.comments[(REPO, 2)]
+    assert "<!-- perforch-ignored: calc.py::total -->" in summary.body
+    assert "| `calc.py::total` (python) | faster |" in summary.body  # the results stay shown
+
+    # `/perforch optimize` runs everything again, but for the function with the 👎
+    openai_server.script("alpha", Reply(f"```python\n{fast2}```"))
+    again = comment("/perforch optimize")
+    again["issue"]["number"] = 2
+    again["comment"]["user"]["login"] = "Codertocat"
+    outcome = run(client, ws, ("issue_comment", again), config(openai_server), executor)
+    assert outcome.trace is not None
+    assert [f.spec for f in outcome.trace.functions] == ["calc.py::total2"]
+    assert len(openai_server.requests) == 3
+    assert "total2" in openai_server.requests[-1].messages[-1]["content"]
+    [summary] = client.comments[(REPO, 2)]
+    assert "<!-- perforch-ignored: calc.py::total -->" in summary.body
+    assert "\n- `calc.py::total`: not offered again (👎 on its suggestion)" in summary.body
+    assert "`calc.py::total2`: not offered again" not in summary.body
+    assert client.reviews[-1][4][0].body.startswith("`calc.py::total2`: ")
+    # one more call per run on a pull request
+    assert [a for name, a in client.calls if name == "review_comments"] == [(REPO, 2)] * 3
+
+
+def test_memory_keeps_an_overloads_spec_whole() -> None:
+    """A spec with a space (an overload's parameter types, from a suggestion with a 👎) stays
+    one word of the hidden line."""
+    memory = Memory(
+        frozenset({"A.java::A.f(int, String)", "odd%20name.py::f"}),
+        frozenset({"A.java::A.f(int, String)@0123456789abcdef"}),
+    )
+    assert memory.lines() == (
+        "<!-- perforch-ignored: A.java::A.f(int,%20String) odd%2520name.py::f -->\n"
+        "<!-- perforch-seen: A.java::A.f(int,%20String)@0123456789abcdef -->"
+    )
+    assert Memory.read(f"report\n{memory.lines()}\n") == memory
+    assert Memory.read("<!-- perforch-ignored: calc.py::total  b.py::g -->") == Memory(
+        frozenset({"calc.py::total", "b.py::g"})
+    )
+
+
+def test_an_issue_reads_no_review_comments(
+    tmp_path: Path, openai_server: OpenAIServer, executor: Executor, writer: Permission
+) -> None:
+    client = FakeGitHub()
+    client.permissions[(REPO, "Codertocat")] = writer
+    ws = setup(tmp_path, client, number=1)
+    payload = comment("/perforch optimize calc.py::total", on_pull_request=False)
+    payload["comment"]["user"]["login"] = "Codertocat"
+    openai_server.script("alpha", Reply(f"```python\n{FAST}```"))
+    outcome = run(client, ws, ("issue_comment", payload), config(openai_server), executor)
+    assert outcome.improved == 1
+    assert "review_comments" not in [name for name, _ in client.calls]
 
 
 def test_help_is_answered_with_the_commands(

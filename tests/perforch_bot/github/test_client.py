@@ -10,6 +10,8 @@ from perforch_bot.github import (
     ChangedFile,
     GitHubNotFoundError,
     GitHubPermissionError,
+    GitHubUnavailableError,
+    PostedReviewComment,
     PyGithubClient,
     ReviewComment,
     diff_from_files,
@@ -17,7 +19,7 @@ from perforch_bot.github import (
 from perforch_bot.targets import Suggestion, replace_function, suggestion_for, targets_from_diff
 from tests.perforch_bot.github.conftest import FAST
 from tests.support import github_bodies as bodies
-from tests.support.github_server import GitHubServer
+from tests.support.github_server import Fault, GitHubServer
 
 REPO = "Codertocat/Hello-World"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -205,6 +207,94 @@ def test_a_single_line_comment_has_no_start(
     assert github_server.requests[0].body["comments"] == [
         {"path": "src/stats.py", "body": "hi", "line": 2, "side": "RIGHT"}
     ]
+
+
+def test_review_comments_every_page_with_their_thumbs_down(
+    github_server: GitHubServer, sleeps: list[float]
+) -> None:
+    """``GET .../pulls/N/comments``, one request per page; the 👎 count is the ``-1`` of each
+    comment's ``reactions`` summary."""
+    github_server.add_pull(2, head_sha=HEAD, files={"src/stats.py": STATS_PATCH})
+    settings = FAST.__class__(**{**FAST.__dict__, "per_page": 2})
+    with PyGithubClient(
+        github_server.token, github_server.base_url, settings=settings, sleep=sleeps.append
+    ) as small:
+        small.create_review(
+            REPO,
+            2,
+            commit_sha=HEAD,
+            body="PerfOrch",
+            comments=[
+                ReviewComment("src/stats.py", 3, "`src/stats.py::mean`: 1.3x faster", 1),
+                ReviewComment("src/stats.py", 2, "`src/stats.py::other`: 1.1x faster"),
+            ],
+        )
+        person = github_server.add_review_comment(2, "why?", path="src/stats.py", line=2)
+        ours = [c["id"] for c in github_server.review_comments[2][:2]]
+        github_server.add_review_reaction(ours[0])  # 👎
+        github_server.add_review_reaction(ours[0])
+        github_server.add_review_reaction(ours[1], "+1")  # not a 👎
+        github_server.add_review_reaction(person["id"])
+        del github_server.requests[:]
+        listed = small.review_comments(REPO, 2)
+
+    assert listed == (
+        PostedReviewComment(
+            ours[0], "`src/stats.py::mean`: 1.3x faster", "github-actions[bot]", True, 2
+        ),
+        PostedReviewComment(
+            ours[1], "`src/stats.py::other`: 1.1x faster", "github-actions[bot]", True, 0
+        ),
+        PostedReviewComment(person["id"], "why?", "octocat", False, 1),
+    )
+    assert [(r.method, r.path, r.query, r.body) for r in github_server.requests] == [
+        ("GET", f"/repos/{REPO}/pulls/2/comments", {"per_page": "2"}, None),
+        ("GET", f"/repos/{REPO}/pulls/2/comments", {"per_page": "2", "page": "2"}, None),
+    ]
+    assert all(r.endpoint == bodies.REVIEW_COMMENTS for r in github_server.requests)
+    assert sleeps == []
+
+
+def test_review_comments_are_listed_as_github_shapes_them(
+    client: PyGithubClient, github_server: GitHubServer
+) -> None:
+    github_server.add_pull(2, head_sha=HEAD, files={"src/stats.py": STATS_PATCH})
+    assert client.review_comments(REPO, 2) == ()
+    comment = github_server.add_review_comment(
+        2, "hi", path="src/stats.py", line=3, start_line=2, author="perforch-bot", bot=True
+    )
+    github_server.add_review_reaction(comment["id"])
+    assert comment["reactions"] == {
+        "url": f"{github_server.base_url}/repos/{REPO}/pulls/comments/{comment['id']}/reactions",
+        "total_count": 1,
+        "+1": 0,
+        "-1": 1,
+        "laugh": 0,
+        "hooray": 0,
+        "confused": 0,
+        "heart": 0,
+        "rocket": 0,
+        "eyes": 0,
+    }
+    assert comment["diff_hunk"] == STATS_PATCH.rstrip("\n")
+    assert (comment["path"], comment["start_line"], comment["line"]) == ("src/stats.py", 2, 3)
+    assert comment["commit_id"] == HEAD and comment["user"]["type"] == "Bot"
+    (listed,) = client.review_comments(REPO, 2)
+    assert (listed.author, listed.author_is_bot, listed.thumbs_down) == ("perforch-bot", True, 1)
+    assert len(github_server.requests_to(bodies.REVIEW_COMMENTS)) == 2
+
+
+def test_review_comments_fail_as_the_other_calls(
+    client: PyGithubClient, github_server: GitHubServer, sleeps: list[float]
+) -> None:
+    with pytest.raises(GitHubNotFoundError, match=f"review comments of pull request {REPO}#7"):
+        client.review_comments(REPO, 7)
+    github_server.add_pull(2)
+    github_server.fail(bodies.REVIEW_COMMENTS, Fault(502), Fault(502), Fault(502))
+    with pytest.raises(GitHubUnavailableError) as raised:
+        client.review_comments(REPO, 2)
+    assert raised.value.attempts == 3 and sleeps == [1.0, 2.0]
+    assert len(github_server.requests_to(bodies.REVIEW_COMMENTS)) == 4
 
 
 def test_another_repository_is_not_found(
