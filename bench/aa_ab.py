@@ -6,6 +6,11 @@ pair is the same source built separately. Each comparison is a full `sandbox.com
 check, then the sequential interleaved measurement with its A/A guard) under the default budget.
 
     .venv/bin/python bench/aa_ab.py [--language L ...] [--aa 100] [--ab 20] [--ab-small 10]
+
+Kernels live in bench/kernels/<language>/: kernel.json names the function, the template (whose
+work is proportional to `{REPS}` while its result is not) and the inputs file. Each language's
+results go to bench/results/aa_ab-<language>.json, written when that language finishes, so a
+run of some languages leaves the others' results alone.
 """
 
 from __future__ import annotations
@@ -27,6 +32,18 @@ from sandbox.languages import get_language
 from tests.support.sandbox import make_executor
 
 KERNELS = ROOT / "bench" / "kernels"
+HEADERS = [
+    "language",
+    "condition",
+    "n",
+    "right verdict",
+    "false claim",
+    "wrong dir",
+    "95% coverage",
+    "median s",
+    "max s",
+    "naive right",
+]
 
 
 def kernel_versions(language: str) -> tuple[dict[str, object], str, str]:
@@ -35,10 +52,11 @@ def kernel_versions(language: str) -> tuple[dict[str, object], str, str]:
     return meta, (folder / meta["template"]).read_text(), (folder / meta["inputs"]).read_text()
 
 
-def source(template: str, reps: int, salt: str = "") -> str:
+def source(language: str, template: str, reps: int, salt: str = "") -> str:
     text = template.replace("{REPS}", str(reps))
-    # A trailing comment changes the content hash, so the copy is built separately.
-    comment = "#" if text.lstrip().startswith(("def ", "import ", "from ")) else "//"
+    # A trailing comment changes the content hash, so the copy is built separately. `//` is a
+    # line comment in C++, Java, Go and Rust, valid after the last declaration of the file.
+    comment = "#" if get_language(language).name == "python" else "//"
     return text + (f"\n{comment} {salt}\n" if salt else "")
 
 
@@ -54,11 +72,14 @@ def run_condition(
     seed0: int,
 ) -> list[dict[str, object]]:
     base = int(meta["base_reps"])  # type: ignore[call-overload]
-    results = []
+    results: list[dict[str, object]] = []
     for i in range(count):
-        old = source(template, round(base * old_work))
+        old = source(language, template, round(base * old_work))
         new = source(
-            template, round(base * new_work), salt=f"copy {i}" if old_work == new_work else ""
+            language,
+            template,
+            round(base * new_work),
+            salt=f"copy {i}" if old_work == new_work else "",
         )
         started = time.perf_counter()
         c = compare(
@@ -110,7 +131,7 @@ def naive(
         built = {}
         for name, work, salt in (("old", old_work, ""), ("new", new_work, f"naive {i}")):
             program = lang.driver_program(
-                source(template, round(base * work), salt),
+                source(language, template, round(base * work), salt),
                 str(meta["function"]),
                 inputs,
                 executor.support,
@@ -168,7 +189,7 @@ def summarise(results: list[dict[str, object]], truth: float) -> dict[str, objec
         "coverage": len(covered) / n if n else math.nan,
         "median_seconds": statistics.median(seconds) if seconds else math.nan,
         "max_seconds": max(seconds) if seconds else math.nan,
-        "statuses": {s: statuses.count(s) for s in sorted(set(statuses))},
+        "statuses": {s: statuses.count(s) for s in sorted(set(statuses), key=str)},
     }
 
 
@@ -187,12 +208,14 @@ def main() -> int:
             (f"{factor}x slower", 1.0, factor, count),
             (f"{factor}x faster", factor, 1.0, count),
         ]
-    rows, records = [], []
+    rows = []
     rng = Random(0)
     with tempfile.TemporaryDirectory(prefix="perforch-bench-") as cache:
         executor = make_executor(Path(cache))
         for language in languages:
             meta, template, inputs = kernel_versions(language)
+            records: list[dict[str, object]] = []
+            language_started = time.perf_counter()
             for label, old_work, new_work, count in conditions:
                 if count <= 0:
                     continue
@@ -244,44 +267,25 @@ def main() -> int:
                         _pct(naive_ok),
                     ]
                 )
-                print(
-                    table(
-                        [
-                            "language",
-                            "condition",
-                            "n",
-                            "right verdict",
-                            "false claim",
-                            "wrong dir",
-                            "95% coverage",
-                            "median s",
-                            "max s",
-                            "naive right",
-                        ],
-                        rows[-1:],
-                    ),
-                    flush=True,
-                )
+                print(table(HEADERS, rows[-1:]), flush=True)
+            path = save(
+                f"aa_ab-{language}",
+                {
+                    "language": language,
+                    "counts": {
+                        "aa": args.aa,
+                        "ab": args.ab,
+                        "ab_small": args.ab_small,
+                        "naive": args.naive,
+                    },
+                    "wall_seconds": round(time.perf_counter() - language_started, 1),
+                    "conditions": [c[0] for c in conditions],
+                    "results": records,
+                },
+            )
+            print(f"saved {path}", flush=True)
     print()
-    print(
-        table(
-            [
-                "language",
-                "condition",
-                "n",
-                "right verdict",
-                "false claim",
-                "wrong dir",
-                "95% coverage",
-                "median s",
-                "max s",
-                "naive right",
-            ],
-            rows,
-        )
-    )
-    path = save("aa_ab", {"conditions": [c[0] for c in conditions], "results": records})
-    print(f"saved {path}")
+    print(table(HEADERS, rows))
     return 0
 
 
