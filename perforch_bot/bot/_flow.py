@@ -4,12 +4,12 @@ Action passes a PyGithub one, tests a client of a loopback server)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from perforch_bot.bot._memory import Memory
 from perforch_bot.bot._post import Finished, publish, with_memory
+from perforch_bot.bot._rejections import rejected_specs
 from perforch_bot.bot._targets import Found, changed_in_pull_request, named
 from perforch_bot.events import EventSettings, Trigger, authorize, help_text
 from perforch_bot.github import (
@@ -20,12 +20,9 @@ from perforch_bot.github import (
     upsert_summary,
 )
 from perforch_bot.pipeline import PipelineConfig, Progress, RunTrace, Task, optimize
-from perforch_bot.targets import Function, PathFilter, check_out, head_revision, is_spec
+from perforch_bot.targets import Function, PathFilter, check_out, head_revision
 from perforch_bot.workloads import load_saved_inputs
 from sandbox import Executor
-
-# A suggestion's review comment starts with "`<spec>`: <reason>" (see ``_post.post_review``).
-_SUGGESTED_SPEC = re.compile(r"\A`([^`\n]+)`:")
 
 
 @dataclass(frozen=True)
@@ -128,12 +125,13 @@ def _optimize_and_post(
     rejected: tuple[str, ...] = ()
     remembered = memory
     if trigger.is_pull_request:
-        head_sha = client.pull_request(repo, number).head_sha
+        pull = client.pull_request(repo, number)
+        head_sha = pull.head_sha
         if head_revision(workspace) != head_sha:
             progress(f"checking out the pull request's head {head_sha[:12]}")
             check_out(workspace, head_sha)
         # A 👎 on one of our suggestions ignores its function, as `/perforch ignore` does.
-        rejected = _rejected(client, repo, number, config.own_login)
+        rejected = rejected_specs(client, repo, number, pull.author, config.own_login)
         memory = replace(memory, ignored=memory.ignored | frozenset(rejected))
     found = _targets(trigger, number, client, workspace, config)
     settings = config.pipeline.settings
@@ -227,22 +225,6 @@ def _for_command(config: BotConfig, trigger: Trigger) -> BotConfig:
             pipeline, budget=replace(pipeline.budget, max_seconds=options.max_seconds)
         )
     return replace(config, pipeline=pipeline)
-
-
-def _rejected(
-    client: GitHubClient, repo: str, number: int, own_login: str | None
-) -> tuple[str, ...]:
-    """The specs of our suggestions on the pull request that got a 👎 (a ``-1`` reaction), in
-    the order they were posted. Only our own review comments count: anyone can write a
-    comment that starts like a suggestion."""
-    specs: list[str] = []
-    for comment in client.review_comments(repo, number):
-        if comment.thumbs_down < 1 or not is_own_comment(comment, own_login):
-            continue
-        match = _SUGGESTED_SPEC.match(comment.body)
-        if match is not None and is_spec(match.group(1)):
-            specs.append(match.group(1))
-    return tuple(dict.fromkeys(specs))
 
 
 def _summary_body(

@@ -2,11 +2,11 @@
 
 ``GitHubClient`` (a Protocol) lists every call the bot makes: a pull request and its files, an
 issue, a user's permission, the comments that carry a marker, a comment created or updated, a
-review with suggestion comments, a pull request's review comments with their 👎 counts, a
-reaction. ``PyGithubClient`` implements it over PyGithub (the only module importing
-``github``), with explicit retries: 5xx and dropped connections a few times with backoff, rate
-limits (403/429) after the ``Retry-After`` wait when it is short enough. Failures are
-``perforch_bot.errors.GitHubError``s of the kinds below.
+review with suggestion comments, a pull request's review comments with their 👎 counts and
+who reacted to one, a reaction. ``PyGithubClient`` implements it over PyGithub (the only
+module importing ``github``), with explicit retries: 5xx and dropped connections a few times
+with backoff, rate limits (403/429) after the ``Retry-After`` wait when it is short enough.
+Failures are ``perforch_bot.errors.GitHubError``s of the kinds below.
 
 Feature functions take the client as a parameter: ``upsert_summary`` keeps the one summary
 comment (found by ``SUMMARY_MARKER``, trimmed by ``trim_report`` to GitHub's 65,536-character
@@ -34,6 +34,7 @@ from perforch_bot.github._model import (
     WRITE_LEVELS,
     ChangedFile,
     Comment,
+    GivenReaction,
     Issue,
     Permission,
     PostedReviewComment,
@@ -69,6 +70,7 @@ __all__ = [
     "GitHubRequestError",
     "GitHubUnavailableError",
     "GitHubValidationError",
+    "GivenReaction",
     "Issue",
     "Permission",
     "PostedReviewComment",

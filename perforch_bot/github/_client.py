@@ -19,6 +19,7 @@ from typing import Protocol
 from perforch_bot.github._model import (
     ChangedFile,
     Comment,
+    GivenReaction,
     Issue,
     Permission,
     PostedReviewComment,
@@ -81,6 +82,11 @@ class GitHubClient(Protocol):
         """The pull request's review comments (line comments of reviews, PerfOrch's suggestions
         among them), oldest first, every page, each with its count of 👎 (``-1``) reactions.
         ``GET /repos/{repo}/pulls/{number}/comments``"""
+        ...
+
+    def review_comment_reactions(self, repo: str, comment_id: int) -> tuple[GivenReaction, ...]:
+        """Who reacted to a review comment, and how, every page.
+        ``GET /repos/{repo}/pulls/comments/{comment_id}/reactions``"""
         ...
 
     def add_reaction(self, repo: str, comment_id: int, reaction: Reaction) -> None:

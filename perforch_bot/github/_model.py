@@ -75,6 +75,15 @@ class PostedReviewComment:
 
 
 @dataclass(frozen=True)
+class GivenReaction:
+    """A reaction someone gave (``content`` is one of GitHub's eight, ``-1`` for 👎)."""
+
+    user: str
+    user_is_bot: bool  # the account's type is "Bot"
+    content: str
+
+
+@dataclass(frozen=True)
 class Permission:
     """A user's access to a repository. ``level`` is GitHub's legacy base role (``admin``,
     ``write``, ``read`` or ``none``); ``role`` the role's name (``maintain``, ``triage`` or a

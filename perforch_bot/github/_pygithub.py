@@ -25,6 +25,7 @@ from github.Repository import Repository
 from perforch_bot.github._model import (
     ChangedFile,
     Comment,
+    GivenReaction,
     Issue,
     Permission,
     PostedReviewComment,
@@ -185,6 +186,23 @@ class PyGithubClient:
             return tuple(_posted_review_comment(c) for c in comments)
 
         return self._call(f"list the review comments of pull request {repo}#{number}", fetch)
+
+    def review_comment_reactions(self, repo: str, comment_id: int) -> tuple[GivenReaction, ...]:
+        url = f"{self._repo(repo).url}/pulls/comments/{comment_id}"
+
+        def fetch() -> tuple[GivenReaction, ...]:
+            # A comment object made from its URL sends no request of its own (lazy).
+            comment = PullRequestComment(self._github.requester, url=url)
+            return tuple(
+                GivenReaction(
+                    r.user.login if r.user is not None else "ghost",
+                    r.user is not None and r.user.type == "Bot",
+                    r.content,
+                )
+                for r in comment.get_reactions()
+            )
+
+        return self._call(f"list the reactions to review comment {comment_id} on {repo}", fetch)
 
     def add_reaction(self, repo: str, comment_id: int, reaction: Reaction) -> None:
         def react() -> None:

@@ -182,7 +182,7 @@ def test_a_thumbs_down_on_a_suggestion_is_not_offered_again(
     assert main([], env) == 0
     [suggestion] = github_server.review_comments[number]  # stored from the review
     assert suggestion["body"].startswith("`calc.py::total`: ")
-    github_server.add_review_reaction(suggestion["id"])  # the author's 👎
+    github_server.add_review_reaction(suggestion["id"], by="octocat")  # the author's 👎
 
     command = load("issue_comment", "created")
     command["comment"]["body"] = "/perforch optimize"

@@ -35,12 +35,14 @@ EDIT_COMMENT = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
 REACTIONS = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
 PERMISSION = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
 REVIEW_COMMENTS = "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+REVIEW_REACTIONS = "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
 
 ENDPOINTS = (
     PULL,
     PULL_FILES,
     REVIEWS,
     REVIEW_COMMENTS,
+    REVIEW_REACTIONS,
     ISSUE,
     COMMENTS,
     NEW_COMMENT,
@@ -78,7 +80,8 @@ def _issue_example() -> dict[str, Any]:
 
 def example(endpoint: str) -> Any:
     """A fresh copy of the example body of ``endpoint`` (one of ``ENDPOINTS`` but
-    ``REVIEW_COMMENTS``, whose items ``review_comment`` builds)."""
+    ``REVIEW_COMMENTS`` and ``REVIEW_REACTIONS``, whose items ``review_comment`` and
+    ``reaction`` build)."""
     if endpoint == ISSUE:
         return copy.deepcopy(_issue_example())
     response = _rest_examples()[endpoint]["responses"][_ANSWERED[endpoint]]
@@ -89,7 +92,8 @@ def example(endpoint: str) -> Any:
 
 def status_of(endpoint: str) -> int:
     """The success status GitHub answers ``endpoint`` with (201 for creations)."""
-    return 200 if endpoint in (ISSUE, REVIEW_COMMENTS) else int(_ANSWERED[endpoint])
+    listed = (ISSUE, REVIEW_COMMENTS, REVIEW_REACTIONS)
+    return 200 if endpoint in listed else int(_ANSWERED[endpoint])
 
 
 def rebase(value: Any, base_url: str, repo: str) -> Any:
@@ -183,6 +187,13 @@ def review_comment(
         "subject_type": "line",
         "reactions": reactions_summary(url),
     }
+
+
+def reaction(reaction_id: int, content: str, who: dict[str, Any]) -> dict[str, Any]:
+    """A reaction object as GitHub lists and creates them: ``who`` gave ``content``."""
+    given: dict[str, Any] = example(REACTIONS)
+    given.update(id=reaction_id, node_id=f"REA_test{reaction_id}", content=content, user=who)
+    return given
 
 
 def file_entry(

@@ -15,6 +15,7 @@ from perforch_bot.github import (
     Comment,
     GitHubClient,
     GitHubError,
+    GivenReaction,
     Issue,
     Permission,
     PostedReviewComment,
@@ -39,6 +40,7 @@ class FakeGitHub:
         default_factory=dict
     )
     reactions: list[tuple[str, int, Reaction]] = field(default_factory=list)
+    review_reactions: dict[int, list[GivenReaction]] = field(default_factory=dict)
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     failures: dict[str, deque[GitHubError]] = field(default_factory=dict)
     login: str = "perforch[bot]"
@@ -112,12 +114,18 @@ class FakeGitHub:
         self._enter("review_comments", repo, number)
         return tuple(self.review_comments_of.get((repo, number), []))
 
-    def thumbs_down(self, comment_id: int) -> None:
-        """Someone gives the review comment ``comment_id`` a 👎 (a ``-1`` reaction)."""
+    def review_comment_reactions(self, repo: str, comment_id: int) -> tuple[GivenReaction, ...]:
+        self._enter("review_comment_reactions", repo, comment_id)
+        return tuple(self.review_reactions.get(comment_id, []))
+
+    def thumbs_down(self, comment_id: int, by: str, *, bot: bool = False) -> None:
+        """``by`` gives the review comment ``comment_id`` a 👎 (a ``-1`` reaction)."""
         for posted in self.review_comments_of.values():
             for index, comment in enumerate(posted):
                 if comment.id == comment_id:
                     posted[index] = replace(comment, thumbs_down=comment.thumbs_down + 1)
+                    given = GivenReaction(by, bot, "-1")
+                    self.review_reactions.setdefault(comment_id, []).append(given)
                     return
         raise KeyError(comment_id)
 

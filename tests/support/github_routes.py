@@ -95,6 +95,11 @@ def answer(
             return _permission(server, unquote(path.split("/")[5]))
         if endpoint in (bodies.EDIT_COMMENT, bodies.REACTIONS):
             return _on_comment(server, endpoint, int(path.split("/")[6]), body)
+        if endpoint == bodies.REVIEW_REACTIONS:
+            comment_id = int(path.split("/")[6])
+            if comment_id not in server.review_reactions:
+                return _not_found()
+            return _page(server, path, query, server.review_reactions[comment_id])
         number = _number(path)
         if endpoint in (bodies.PULL, bodies.PULL_FILES, bodies.REVIEWS, bodies.REVIEW_COMMENTS):
             if number not in server.pulls:
@@ -163,9 +168,8 @@ def _on_comment(server: GitHubServer, endpoint: str, comment_id: int, body: Any)
     content = body.get("content") if isinstance(body, dict) else None
     if content not in REACTIONS:
         return _invalid({"resource": "Reaction", "code": "invalid", "field": "content"})
-    reaction = bodies.example(bodies.REACTIONS)
-    reaction.update(
-        id=server.next_id(), content=content, user=bodies.user(server.base_url, APP_LOGIN, "Bot")
+    reaction = bodies.reaction(
+        server.next_id(), content, bodies.user(server.base_url, APP_LOGIN, "Bot")
     )
     given = server.reactions.setdefault(comment_id, [])
     if content in given:

@@ -73,6 +73,7 @@ class GitHubServer:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     review_comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    review_reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     reactions: dict[int, list[str]] = field(default_factory=dict)
     permissions: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -196,11 +197,14 @@ class GitHubServer:
                 diff_hunk=_hunk_of(patches[0] if patches else None, line),
             )
             self.review_comments.setdefault(number, []).append(comment)
+            self.review_reactions[comment["id"]] = []
             return comment
 
-    def add_review_reaction(self, comment_id: int, content: str = "-1") -> None:
-        """Someone reacts to the review comment ``comment_id`` (by default a 👎): its
-        ``reactions`` summary counts one more."""
+    def add_review_reaction(
+        self, comment_id: int, content: str = "-1", *, by: str, bot: bool = False
+    ) -> None:
+        """``by`` reacts to the review comment ``comment_id`` (by default a 👎): its
+        ``reactions`` summary counts one more, and its reactions list names ``by``."""
         if content not in REACTIONS:
             raise ValueError(f"{content!r} is not one of GitHub's reactions {REACTIONS}")
         with self.lock:
@@ -209,6 +213,9 @@ class GitHubServer:
                     if comment["id"] == comment_id:
                         comment["reactions"][content] += 1
                         comment["reactions"]["total_count"] += 1
+                        who = bodies.user(self.base_url, by, "Bot" if bot else "User")
+                        given = bodies.reaction(self.next_id(), content, who)
+                        self.review_reactions[comment_id].append(given)
                         return
         raise KeyError(f"no review comment {comment_id}")
 

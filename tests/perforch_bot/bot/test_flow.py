@@ -152,7 +152,9 @@ def test_a_thumbs_down_on_a_suggestion_ignores_its_function(
     assert first.suggestions == 2
     posted = client.review_comments_of[(REPO, 2)]
     [total] = [c for c in posted if c.body.startswith("`calc.py::total`: ")]
-    client.thumbs_down(total.id)
+    client.thumbs_down(total.id, by="octocat")  # the pull request's author
+    [total2] = [c for c in posted if c.body.startswith("`calc.py::total2`: ")]
+    client.thumbs_down(total2.id, by="passerby")  # read permission: does not count
     # someone's comment made to look like a suggestion: its 👎 count for nothing
     posted.append(PostedReviewComment(9, "`calc.py::total2`: mine", "mallory", False, 3))
 

@@ -11,6 +11,7 @@ from perforch_bot.github import (
     GitHubNotFoundError,
     GitHubPermissionError,
     GitHubUnavailableError,
+    GivenReaction,
     PostedReviewComment,
     PyGithubClient,
     ReviewComment,
@@ -231,10 +232,10 @@ def test_review_comments_every_page_with_their_thumbs_down(
         )
         person = github_server.add_review_comment(2, "why?", path="src/stats.py", line=2)
         ours = [c["id"] for c in github_server.review_comments[2][:2]]
-        github_server.add_review_reaction(ours[0])  # 👎
-        github_server.add_review_reaction(ours[0])
-        github_server.add_review_reaction(ours[1], "+1")  # not a 👎
-        github_server.add_review_reaction(person["id"])
+        github_server.add_review_reaction(ours[0], by="Codertocat")  # 👎
+        github_server.add_review_reaction(ours[0], by="octocat")
+        github_server.add_review_reaction(ours[1], "+1", by="octocat")  # not a 👎
+        github_server.add_review_reaction(person["id"], by="Codertocat")
         del github_server.requests[:]
         listed = small.review_comments(REPO, 2)
 
@@ -263,7 +264,7 @@ def test_review_comments_are_listed_as_github_shapes_them(
     comment = github_server.add_review_comment(
         2, "hi", path="src/stats.py", line=3, start_line=2, author="perforch-bot", bot=True
     )
-    github_server.add_review_reaction(comment["id"])
+    github_server.add_review_reaction(comment["id"], by="octocat")
     assert comment["reactions"] == {
         "url": f"{github_server.base_url}/repos/{REPO}/pulls/comments/{comment['id']}/reactions",
         "total_count": 1,
@@ -325,3 +326,39 @@ def test_a_repository_name_is_checked_before_any_request(
 def test_examples_are_read_from_shared_data() -> None:
     assert bodies.REST_EXAMPLES.is_file(), "the REST examples live in ../shared/data"
     assert bodies.example(bodies.PULL)["head"]["sha"]
+
+
+def test_who_reacted_to_a_review_comment_every_page(
+    github_server: GitHubServer, sleeps: list[float]
+) -> None:
+    """``GET .../pulls/comments/ID/reactions``, one request per page, each reaction with who
+    gave it and whether that account is a bot."""
+    github_server.add_pull(2, head_sha=HEAD, files={"src/stats.py": STATS_PATCH})
+    comment = github_server.add_review_comment(2, "hi", path="src/stats.py", line=2)
+    github_server.add_review_reaction(comment["id"], by="Codertocat")
+    github_server.add_review_reaction(comment["id"], "+1", by="octocat")
+    github_server.add_review_reaction(comment["id"], by="dependabot[bot]", bot=True)
+    settings = FAST.__class__(**{**FAST.__dict__, "per_page": 2})
+    with PyGithubClient(
+        github_server.token, github_server.base_url, settings=settings, sleep=sleeps.append
+    ) as small:
+        given = small.review_comment_reactions(REPO, comment["id"])
+
+    assert given == (
+        GivenReaction("Codertocat", False, "-1"),
+        GivenReaction("octocat", False, "+1"),
+        GivenReaction("dependabot[bot]", True, "-1"),
+    )
+    path = f"/repos/{REPO}/pulls/comments/{comment['id']}/reactions"
+    assert [(r.method, r.path, r.query) for r in github_server.requests] == [
+        ("GET", path, {"per_page": "2"}),
+        ("GET", path, {"per_page": "2", "page": "2"}),
+    ]
+    assert all(r.endpoint == bodies.REVIEW_REACTIONS for r in github_server.requests)
+
+
+def test_reactions_to_a_missing_review_comment_are_a_not_found_error(
+    client: PyGithubClient, github_server: GitHubServer
+) -> None:
+    with pytest.raises(GitHubNotFoundError, match="review comment 404404"):
+        client.review_comment_reactions(REPO, 404404)
