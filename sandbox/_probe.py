@@ -27,6 +27,8 @@ class Probe:
     failure: Failure | None = None
     first_raising: str | None = None  # "case 3: TypeError: ..." for the first that raised
     covered_lines: tuple[int, ...] | None = None  # lines of the source run (None: not measured)
+    # The lines that hold code at all, when the coverage tool says (None: count every line).
+    executable_lines: tuple[int, ...] | None = None
 
 
 def probe(
@@ -69,26 +71,39 @@ def probe(
     raised = [case for case in outputs if case.error is not None]
     first = f"case {raised[0].case}: {raised[0].error}" if raised else None
     summary = f"{len(outputs)} inputs run ({len(raised)} raise)"
-    covered = (
-        _covered_lines(executor.run(driver, ["coverage"], limits))
-        if "coverage" in lang.optional_modes
-        else None
-    )
+    covered, executable = None, None
+    if "coverage" in lang.optional_modes:
+        # A build of its own where the language instruments or traces it (the same cached
+        # build as the driver in Python), so the timed driver stays uninstrumented.
+        traced = executor.build(lang.coverage_program(source, function, inputs, executor.support))
+        if traced.ok:
+            covered, executable = _coverage(executor.run(traced, ["coverage"], limits))
     return Probe(
-        True, len(outputs), len(raised), summary, first_raising=first, covered_lines=covered
+        True,
+        len(outputs),
+        len(raised),
+        summary,
+        first_raising=first,
+        covered_lines=covered,
+        executable_lines=executable,
     )
 
 
-def _covered_lines(result: ProcessResult) -> tuple[int, ...] | None:
-    """The ``coverage`` mode's lines; None when it failed (coverage is a report, not a gate)."""
+def _coverage(result: ProcessResult) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+    """The ``coverage`` mode's lines run and lines with code; (None, None) when it failed
+    (coverage is a report, not a gate)."""
     if not result.ok:
-        return None
+        return None, None
     for line in result.stdout.splitlines():
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, TypeError):
             record = json.loads(line)
             if isinstance(record, dict) and isinstance(record.get("lines"), list):
-                return tuple(int(n) for n in record["lines"])
-    return None
+                executable = record.get("executable")
+                return (
+                    tuple(int(n) for n in record["lines"]),
+                    tuple(int(n) for n in executable) if isinstance(executable, list) else None,
+                )
+    return None, None
 
 
 def _build_failure(built: Built) -> Failure:

@@ -138,23 +138,29 @@ def workload_for(
                 inputs_cases=checked.cases,
                 tests=tests is not None,
                 note=f"{checked.cases} inputs written by {response.label}, checked on the "
-                f"original; {coverage_note(task, checked.covered_lines)}",
+                f"original; {coverage_note(task, checked)}",
             )
             return Workload(function.qualified_name, inputs, tests), trace, attempts
         problem = reason
     return None, _none(tests, f"no usable benchmark inputs: {problem}"), attempts
 
 
-def coverage_note(task: Task, covered: tuple[int, ...] | None) -> str:
-    """Which of the function's lines the inputs reach, for the report."""
+def coverage_note(task: Task, checked: Probe) -> str:
+    """Which of the function's lines the inputs reach, for the report. The lines that count
+    are those the coverage tool says hold code when it says (a ``}`` or ``else`` line holds
+    none in C++, Go and Java); else every line but blank ones and comments."""
+    covered = checked.covered_lines
     if covered is None:
-        return f"line coverage is not measured for {task.function.language}"
+        return f"line coverage could not be measured for {task.function.language}"
     span = task.function.body_span
     lines = task.source.decode().splitlines()
+    executable = None if checked.executable_lines is None else set(checked.executable_lines)
     code = [
         number
         for number in range(span.start_line, min(span.end_line, len(lines)) + 1)
-        if lines[number - 1].strip() and not lines[number - 1].strip().startswith(_NOT_CODE)
+        if lines[number - 1].strip()
+        and not lines[number - 1].strip().startswith(_NOT_CODE)
+        and (executable is None or number in executable)
     ]
     reached = set(covered)
     missed = [n for n in code if n not in reached]

@@ -24,7 +24,11 @@ Optional modes (a module lists the ones its driver has in ``optional_modes``):
 
 ``<run argv> coverage``
     Run each case once, as ``outputs`` does, and print ``{"lines": [...]}``: the line numbers
-    of the file under test that ran.
+    of the file under test that ran (only during the calls: not while the inputs are built).
+    It may add ``"executable": [...]``, the lines that hold code at all (a brace or ``else``
+    line may hold none). This mode runs on ``coverage_program``'s build: except in Python, a
+    program of its own (an instrumented build, or the driver under a tracer), so the program
+    the other modes run, and time, stays as it is.
 ``<run argv> cases``
     Time each case on its own (calls on fresh copies until at least 2 ms, after one untimed
     call) and print ``{"case": i, "ns_per_call": T}`` per case: which inputs cost the most.
@@ -139,6 +143,15 @@ class Language(Protocol):
     def driver_program(self, source: str, function: str, inputs: str, support: Support) -> Program:
         """A program speaking the driver protocol above for ``function`` in ``source``, with the
         calls defined by ``inputs`` (a file in this language; see the README)."""
+        ...
+
+    def coverage_program(
+        self, source: str, function: str, inputs: str, support: Support
+    ) -> Program:
+        """The program whose ``coverage`` mode (above) measures ``driver_program``'s calls: the
+        driver itself where it traces its own calls (Python), else one built apart from the
+        same files (instrumented, or run under a tracer). Used only when ``optional_modes``
+        has ``coverage``."""
         ...
 
     def setup(self, support: Support) -> list[str]:

@@ -26,7 +26,7 @@ from sandbox.languages.drivers import driver_source
 name = "cpp"
 extensions = (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")
 # The optional driver modes this driver has (see _protocol).
-optional_modes: frozenset[str] = frozenset({"cases"})
+optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
 
 COMPILER = "g++"
 # The same flags for the precompiled header and every program: g++ ignores (and, with
@@ -129,6 +129,7 @@ def toolchain(support: Support) -> Toolchain:
             "banner": found.banner,
             "flags": " ".join((*FLAGS, *found.link_flags)),
             "precompiled_header": str(pch) if pch else "none (run `perforch setup`)",
+            "gcov": _gcov() or "missing: line coverage is not measured",
         },
     )
 
@@ -145,10 +146,15 @@ def _pch_header(support: Support) -> Path | None:
 
 
 def _compile(
-    support: Support, sources: tuple[str, ...], output: str, *texts: str
+    support: Support,
+    sources: tuple[str, ...],
+    output: str,
+    *texts: str,
+    flags: tuple[str, ...] = FLAGS,
 ) -> tuple[tuple[str, ...], tuple[Mount, ...]]:
-    """The g++ command for ``sources`` and the mounts it needs (the precompiled header's dir)."""
-    pch = _pch_header(support)
+    """The g++ command for ``sources`` and the mounts it needs (the precompiled header's dir);
+    the header only with the flags it was built with."""
+    pch = _pch_header(support) if flags == FLAGS else None
     libraries: list[str] = []
     if any(_OPENSSL.search(text) for text in texts):
         libraries += ["-lssl", "-lcrypto"]
@@ -157,7 +163,7 @@ def _compile(
     found = _compiler()
     command = (
         COMPILER,
-        *FLAGS,
+        *flags,
         *(() if isinstance(found, str) else found.link_flags),
         *(("-include", str(pch)) if pch else ()),
         "-o",
@@ -183,11 +189,7 @@ def test_program(source: str, tests: str, support: Support) -> Program:
 
 
 def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
-    if not _FUNCTION.fullmatch(function):
-        raise WorkloadError(
-            f"{function!r} is not a C++ function name: give the name, qualified with :: for a "
-            "namespace or class (e.g. `solve`, `geo::area`, `Solution::twoSum`, `sum<int>`)"
-        )
+    _check_function(function)
     command, mounts = _compile(support, ("perforch_main.cpp",), "perforch_driver", source, inputs)
     files = {
         "perforch_driver.hpp": driver_source("cpp_driver.cpp"),
@@ -203,6 +205,69 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
         mounts=mounts,
         cache_key_extra=f"{COMPILER} {_version()}",
     )
+
+
+def coverage_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    """The driver built apart with gcov's instrumentation, unoptimised (so each line's count is
+    its own), for the ``coverage`` mode only; the other modes' build stays as it is. gcov runs
+    in the same sandbox after the cases (see drivers/cpp_coverage.cpp): the program's ``.gcda``
+    files go to its working directory (GCOV_PREFIX_STRIP drops the build directory's path)."""
+    _check_function(function)
+    gcov = _gcov()
+    if gcov is None:
+        return Program(
+            language=name,
+            files={},
+            build=(("/bin/sh", "-c", 'printf "%s\\n" "$0" >&2; exit 1', _NO_GCOV),),
+            run=("/bin/false",),
+        )
+    flags = (*_COVERAGE_FLAGS, f'-DPERFORCH_GCOV="{gcov}"')
+    command, mounts = _compile(
+        support, ("perforch_main.cpp",), "perforch_driver", source, inputs, flags=flags
+    )
+    main = _MAIN.replace("@FUNCTION@", function).replace(
+        '#include "perforch_driver.hpp"\n',
+        '#include "perforch_driver.hpp"\n#include "perforch_coverage.hpp"\n',
+    )
+    files = {
+        "perforch_driver.hpp": driver_source("cpp_driver.cpp"),
+        "perforch_coverage.hpp": driver_source("cpp_coverage.cpp"),
+        "target.cpp": source,
+        "inputs.cpp": inputs,
+        "perforch_main.cpp": main.replace(_RUN, _RUN_OR_COVERAGE),
+    }
+    return Program(
+        language=name,
+        files=files,
+        build=(command,),
+        run=("./perforch_driver",),
+        env={"GCOV_PREFIX_STRIP": "1000"},
+        mounts=mounts,
+        cache_key_extra=f"{COMPILER} {_version()} gcov {gcov}",
+    )
+
+
+def _check_function(function: str) -> None:
+    if not _FUNCTION.fullmatch(function):
+        raise WorkloadError(
+            f"{function!r} is not a C++ function name: give the name, qualified with :: for a "
+            "namespace or class (e.g. `solve`, `geo::area`, `Solution::twoSum`, `sum<int>`)"
+        )
+
+
+@functools.cache
+def _gcov() -> str | None:
+    """The gcov of this g++'s version (a .gcno is read only by its own version's gcov)."""
+    found = _compiler()
+    if isinstance(found, str):
+        return None
+    major = found.version.split(".")[0]
+    for tool in (f"/usr/bin/gcov-{major}", "/usr/bin/gcov", "/usr/local/bin/gcov"):
+        if Path(tool).is_file():
+            result = _probe(tool, "--version")
+            if result.ok and found.version in result.stdout.splitlines()[0]:
+                return tool
+    return None
 
 
 def setup(support: Support) -> list[str]:
@@ -304,3 +369,16 @@ int main(int argc, char** argv) {
       argc, argv, [](auto& call) { return perforch_inputs(call); });
 }
 """
+_RUN = "  return ::perforch::run<"
+# The coverage build's main: `coverage` is its own mode; the others run as in the plain build.
+_RUN_OR_COVERAGE = """\
+  if (argc == 2 && std::string_view(argv[1]) == "coverage")
+    return ::perforch::coverage<perforch_target::target>(
+        [](auto& call) { return perforch_inputs(call); }, PERFORCH_GCOV, "target.cpp");
+  return ::perforch::run<"""
+# No optimisation: gcov's counts are exact only when each line keeps code of its own.
+_COVERAGE_FLAGS = ("-std=c++17", "-O0", "-pipe", "--coverage", "-fdiagnostics-color=never")
+_NO_GCOV = (
+    f"perforch: no gcov of {COMPILER}'s version found: line coverage needs it "
+    "(Debian's gcc package has it)"
+)

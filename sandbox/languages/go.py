@@ -12,6 +12,7 @@ and linker directly when they can be (``_go_testbuild``), otherwise with ``go te
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import tempfile
@@ -37,7 +38,7 @@ from sandbox.languages.drivers import driver_source
 name = "go"
 extensions = (".go",)
 # The optional driver modes this driver has (see _protocol).
-optional_modes: frozenset[str] = frozenset({"cases"})
+optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
 
 # Where Go is looked for: the go.dev tarball's place, then Debian's golang-go.
 _CANDIDATES = (Path("/usr/local/go/bin/go"), Path("/usr/lib/go/bin/go"), Path("/usr/bin/go"))
@@ -53,6 +54,7 @@ TESTIFY_VERSION = "v1.8.0"  # what upstream HumanEval-X pins
 # collector work hard before that limit is reached, and RLIMIT_AS still stops a real excess.
 _RUNTIME_RESERVE = 3 * GIB // 2
 _BUILD_FLAGS = ("-ldflags=-s -w",)  # no symbol tables: links faster; code is the same
+_DRIVER_MODULE = "perforch.local/driver"
 
 
 @dataclass(frozen=True)
@@ -248,20 +250,63 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
     go = _find()
     if isinstance(go, str):
         return _failing(go)
+    files = _driver_files(go, source, function, inputs)
+    if isinstance(files, str):
+        return _failing(files)
+    build = (str(go.binary), "build", *_BUILD_FLAGS, "-o", "perforch_driver", ".")
+    return _program(go, support, files, build, ("./perforch_driver",))
+
+
+def coverage_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    """The same package built apart as a coverage-instrumented test binary (``go test -c
+    -cover``), for the ``coverage`` mode only: its testing package writes a text profile
+    in-process, read by drivers/go_coverage_test.go. The timing modes' build is untouched.
+    Counts, not set/unset (atomic: goroutines of the target may count too), since what the
+    calls ran is what they added to a run without them."""
+    go = _find()
+    if isinstance(go, str):
+        return _failing(go)
+    files = _driver_files(go, source, function, inputs)
+    if isinstance(files, str):
+        return _failing(files)
+    # target.go is the source after as_package, which may put a package clause in front.
+    shift = files["target.go"].count("\n") - source.count("\n")
+    files["perforch_cover_test.go"] = driver_source("go_coverage_test.go")
+    files["perforch_cover_config_test.go"] = (
+        "package main\n\nconst (\n"
+        f"\tperforchCoverFile  = {json.dumps(_DRIVER_MODULE + '/target.go')}\n"
+        f"\tperforchCoverShift = {shift}\n"
+        f"\tperforchCoverLines = {len(source.splitlines())}\n)\n"
+    )
+    build = (
+        str(go.binary),
+        "test",
+        "-c",
+        "-cover",
+        "-covermode=atomic",
+        "-vet=off",
+        *_BUILD_FLAGS,
+        "-o",
+        "perforch_cover.test",
+        ".",
+    )
+    run = ("./perforch_cover.test", "-test.coverprofile=perforch_cover.out")
+    return _program(go, support, files, build, run)
+
+
+def _driver_files(go: _Go, source: str, function: str, inputs: str) -> dict[str, str] | str:
     try:
         target = find_target(source, function)
         kind = inputs_kind(inputs)
     except SourceError as exc:
-        return _failing(f"perforch: {exc}")
-    files = {
-        "go.mod": _module(go, "perforch.local/driver"),
+        return f"perforch: {exc}"
+    return {
+        "go.mod": _module(go, _DRIVER_MODULE),
         "target.go": as_package(rename_main(source), "main"),
         "inputs.go": as_package(rename_main(inputs), "main"),
         "perforch_driver.go": driver_source("go_driver.go"),
         "perforch_glue.go": _go_glue.glue(target, kind, source),
     }
-    build = (str(go.binary), "build", *_BUILD_FLAGS, "-o", "perforch_driver", ".")
-    return _program(go, support, files, build, ("./perforch_driver",))
 
 
 def setup(support: Support) -> list[str]:

@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sandbox._limits import MIB
@@ -32,7 +32,7 @@ from sandbox.languages.drivers import driver_source
 name = "java"
 extensions = (".java",)
 # The optional driver modes this driver has (see _protocol).
-optional_modes: frozenset[str] = frozenset({"cases"})
+optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
 
 MIN_MAJOR = 17
 JVM_OVERHEAD = 768 * MIB  # measured: a JVM with the flags below maps ~520 MiB besides its heap
@@ -267,14 +267,43 @@ def test_batch(items: Sequence[tuple[str, str]], support: Support) -> TestBatch 
 
 
 def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    found = _driver_files(source, function, inputs)
+    if isinstance(found, str):
+        return _failing(found)
+    files, parsed = found
+    return _program(
+        files, (_javac(sorted(files)),), _JVM, "classes", _qualified(parsed, "PerforchDriver")
+    )
+
+
+def coverage_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    """The driver's classes plus a debugger (drivers/java_coverage.java, on the JDK's own JDI)
+    that runs the driver's ``outputs`` mode in a second JVM with a one-shot breakpoint on each
+    line of the source file, for the ``coverage`` mode only: the timing modes' program and its
+    classes are the same as without it, and nothing is instrumented. The debugger reaches the
+    driver over loopback TCP (JDWP), which the sandbox's network namespace still has."""
+    found = _driver_files(source, function, inputs)
+    if isinstance(found, str):
+        return _failing(found)
+    files, parsed = found
+    files["PerforchCoverage.java"] = driver_source("java_coverage.java")
+    program = _program(files, (_javac(sorted(files)),), _JVM, "classes", "PerforchCoverage")
+    driver = _qualified(parsed, "PerforchDriver")
+    return replace(program, run=(*program.run, parsed.file_name("Target"), driver))
+
+
+def _driver_files(
+    source: str, function: str, inputs: str
+) -> tuple[dict[str, str], JavaSource] | str:
+    """The driver's files and the parsed source, or what is wrong with them."""
     parsed = parse(source)
     methods = find(parsed, function)
     if isinstance(methods, str):
-        return _failing(methods)
+        return methods
     try:
         prepared = prepare_inputs(inputs, parsed)
     except ValueError as exc:
-        return _failing(str(exc))
+        return str(exc)
     files = {
         parsed.file_name("Target"): source,
         "PerforchInputs.java": prepared,
@@ -284,6 +313,4 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
             for part, template in _DRIVER_FILES
         },
     }
-    return _program(
-        files, (_javac(sorted(files)),), _JVM, "classes", _qualified(parsed, "PerforchDriver")
-    )
+    return files, parsed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from sandbox.backends._protocol import Mount
 from sandbox.languages import _rust_glue, _rust_toolchain
@@ -19,7 +20,7 @@ from sandbox.languages.drivers import driver_source
 name = "rust"
 extensions = (".rs",)
 # The optional driver modes this driver has (see _protocol).
-optional_modes: frozenset[str] = frozenset({"cases"})
+optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
 
 EDITION = "2021"
 _TESTS_BINARY = "perforch_tests"
@@ -42,6 +43,20 @@ mod __perforch_driver;
 #[path = "perforch_call.rs"]
 mod __perforch_call;
 """
+# The coverage build: exact lines need each line's own code, so no optimisation.
+_COVERAGE_FLAGS = (
+    "--edition",
+    EDITION,
+    "--cap-lints",
+    "allow",
+    "-C",
+    "debuginfo=line-tables-only",
+    "-C",
+    "opt-level=0",
+)
+COVERED = "perforch_covered.rs"
+_VALGRIND = "/usr/bin/valgrind"
+_VALGRIND_RESERVE = 1 << 30
 _USES_CRATE = re.compile(r"\b(?:" + "|".join(CRATES) + r")\s*::")
 
 
@@ -54,6 +69,7 @@ def toolchain(support: Support) -> Toolchain:
         "sysroot": str(tools.sysroot),
         "cargo": str(tools.cargo),
         "crates": crates or "not built yet: run `perforch setup`",
+        "valgrind": _VALGRIND if Path(_VALGRIND).is_file() else "missing: no line coverage",
     }
     return Toolchain(name, str(tools.rustc), tools.version.removeprefix("rustc "), details=details)
 
@@ -92,6 +108,42 @@ def test_program(source: str, tests: str, support: Support) -> Program:
 def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
     """The driver for ``function`` (``name``, ``Type::method`` or ``module::name``) called on
     the cases of ``perforch_inputs()`` in ``inputs`` (see the README for the form)."""
+    files, problem = _driver_files(source, function, inputs)
+    program = _program(
+        files, "target.rs", _DRIVER_FLAGS, "release", _DRIVER_BINARY, source + inputs, support
+    )
+    return program if problem is None else _failing(program, problem)
+
+
+def coverage_program(source: str, function: str, inputs: str, support: Support) -> Program:
+    """The driver built apart for the ``coverage`` mode only: unoptimised, with line tables,
+    the file under test under a name of its own (``COVERED``, how the profile is searched),
+    and a small program (drivers/rust_coverage.rs) that runs it under valgrind's callgrind and
+    reports the lines of that file that ran. The timing modes' build is untouched."""
+    files, problem = _driver_files(source, function, inputs)
+    files[COVERED] = files.pop("target.rs")
+    files["perforch_coverage.rs"] = driver_source("rust_coverage.rs")
+    program = _program(
+        files, COVERED, _COVERAGE_FLAGS, "debug", _DRIVER_BINARY, source + inputs, support
+    )
+    tools = _rust_toolchain.find_tools()
+    if isinstance(tools, str):
+        return program  # its build says the toolchain is missing
+    runner = (str(tools.rustc), *_COMMON, "perforch_coverage.rs", "-o", "perforch_coverage")
+    program = replace(
+        program,
+        build=(*program.build, runner),
+        run=("./perforch_coverage", _VALGRIND, COVERED),
+        # valgrind keeps its own code and the program's translations beside the program.
+        address_space_extra=_VALGRIND_RESERVE,
+    )
+    if problem is None and not Path(_VALGRIND).is_file():
+        problem = f"{_VALGRIND} not found: line coverage needs valgrind (apt-get install valgrind)"
+    return program if problem is None else _failing(program, problem)
+
+
+def _driver_files(source: str, function: str, inputs: str) -> tuple[dict[str, str], str | None]:
+    """The driver's files, and what is wrong with the function or inputs if anything."""
     problem: str | None = None
     try:
         glue = _rust_glue.glue(source, function, inputs)
@@ -103,10 +155,7 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
         "perforch_driver.rs": driver_source("rust_driver.rs"),
         "perforch_call.rs": glue,
     }
-    program = _program(
-        files, "target.rs", _DRIVER_FLAGS, "release", _DRIVER_BINARY, source + inputs, support
-    )
-    return program if problem is None else _failing(program, problem)
+    return files, problem
 
 
 def _program(

@@ -61,3 +61,45 @@ def test_each_input_is_timed_on_its_own(executor: Executor) -> None:
     )
     assert timings is not None and len(timings) == 3
     assert timings[1] > 20 * max(timings[0], timings[2])
+
+
+SIGN_CPP = """int sign(int x) {
+    if (x > 0) {
+        return 1;
+    }
+    return -1;
+}
+"""
+SIGN_GO = """package sign
+
+func Sign(x int) int {
+\tif x > 0 {
+\t\treturn 1
+\t}
+\treturn -1
+}
+"""
+
+
+def test_cpp_reports_the_lines_the_inputs_run_and_the_lines_with_code(
+    executor: Executor,
+) -> None:
+    inputs = "template <class Call> void perforch_inputs(Call&& call) {\n    call(5);\n}\n"
+    checked = probe(
+        SIGN_CPP, language="cpp", function="sign", inputs=inputs, tests=None, executor=executor
+    )
+    assert checked.ok, checked.summary
+    assert checked.covered_lines is not None and checked.executable_lines is not None
+    assert {2, 3} <= set(checked.covered_lines) and 5 not in checked.covered_lines
+    assert 5 in checked.executable_lines and 4 not in checked.executable_lines  # a lone `}`
+
+
+def test_go_reports_the_lines_the_inputs_run(executor: Executor) -> None:
+    inputs = "package sign\n\nvar perforchInputs = [][]any{{5}}\n"
+    checked = probe(
+        SIGN_GO, language="go", function="Sign", inputs=inputs, tests=None, executor=executor
+    )
+    assert checked.ok, checked.summary
+    assert checked.covered_lines is not None and checked.executable_lines is not None
+    assert {4, 5} <= set(checked.covered_lines) and 7 not in checked.covered_lines
+    assert 7 in checked.executable_lines

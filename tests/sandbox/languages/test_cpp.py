@@ -377,6 +377,77 @@ def test_each_case_is_timed_on_its_own_and_a_throwing_case_too(executor: Executo
     assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
+# Line numbers are the file's own: the driver includes it after its prelude.
+COVERED = """\
+#include <stdexcept>
+#include <vector>
+#include <string>
+template <class T> T twice(T x) { return x + x; }
+
+int sign(int x) {
+    if (x > 0) {
+        return 1;
+    } else if (x < 0) {
+        throw std::invalid_argument("negative");
+    }
+    int zero = twice(x);
+    return zero;
+}
+
+int unused(int x) {
+    return x * 7;
+}
+static const int seeded = unused(3);
+"""
+
+
+def coverage(executor: Executor, source: str, function: str, calls: str) -> dict[str, Any]:
+    program = cpp.coverage_program(source, function, inputs_file(calls), executor.support)
+    built = executor.build(program)
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, ["coverage"], Limits())
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 1, records
+    record: dict[str, Any] = records[0]
+    return record
+
+
+def test_coverage_reports_the_lines_of_the_source_that_ran(executor: Executor) -> None:
+    # Positive and negative inputs (one throws): the `x == 0` tail never runs, nor twice(),
+    # whose only caller is that tail; unused() runs only in a static initialiser, before the
+    # calls, which does not count.
+    record = coverage(executor, COVERED, "sign", "call(5);\ncall(-2);\ncall(9);")
+    assert record["lines"] == [6, 7, 8, 9, 10]
+    assert {4, 6, 7, 8, 9, 10, 12, 13, 16, 17} <= set(record["executable"])
+    assert not {1, 2, 5, 11, 15} & set(record["executable"])
+    # Zero reaches the tail and the template; still not unused().
+    record = coverage(executor, COVERED, "sign", "call(0);")
+    assert record["lines"] == [4, 6, 7, 9, 12, 13]
+    # Called directly, unused() runs in full.
+    assert coverage(executor, COVERED, "unused", "call(1);")["lines"] == [16, 17]
+
+
+def test_coverage_is_a_separate_build_and_the_timing_build_is_not_instrumented(
+    executor: Executor,
+) -> None:
+    inputs = inputs_file("call(1);")
+    plain = cpp.driver_program(COVERED, "sign", inputs, executor.support)
+    instrumented = cpp.coverage_program(COVERED, "sign", inputs, executor.support)
+    gcov = cpp.toolchain(executor.support).details["gcov"]
+    assert Path(gcov).is_file() and f'-DPERFORCH_GCOV="{gcov}"' in instrumented.build[0]
+    assert "--coverage" in instrumented.build[0] and "-O0" in instrumented.build[0]
+    assert not any("coverage" in arg for arg in plain.build[0]) and "-O2" in plain.build[0]
+    assert "perforch_coverage.hpp" not in plain.files and not plain.env
+    built = build(executor, COVERED, "sign", inputs)
+    assert built.directory is not None
+    assert not list(built.directory.glob("*.gcno"))
+    # The plain driver has no coverage mode at all; the instrumented one still gives outputs.
+    assert not executor.run(built, ["coverage"], Limits()).ok
+    result = executor.run(executor.build(instrumented), ["outputs"], Limits())
+    assert result.ok and json.loads(result.stdout.splitlines()[0])["result"] == "1"
+
+
 # ---- hostile code: each is contained, reported, and the next job runs normally ----
 
 HOSTILE = r"""

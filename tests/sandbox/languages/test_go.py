@@ -401,6 +401,75 @@ def test_each_case_is_timed_on_its_own_and_a_panicking_case_too(executor: Execut
     assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
+# No package clause: the driver puts one in front, and the lines must still be the file's own.
+COVERED = """\
+// Sign and helpers.
+import "fmt"
+
+var seeded = Unused(3)
+
+func Sign(x int) int {
+\tif x > 0 {
+\t\treturn 1
+\t} else if x < 0 {
+\t\tpanic(fmt.Sprint("negative ", x))
+\t}
+\tzero := x * 2
+\treturn zero
+}
+
+func Unused(x int) int {
+\treturn x * 7
+}
+
+func main() { fmt.Println(Sign(1)) }
+"""
+
+
+def coverage(executor: Executor, source: str, function: str, cases: str) -> dict[str, Any]:
+    inputs = f"package main\n\nvar perforchInputs = [][]any{{{cases}}}\n"
+    built = executor.build(go.coverage_program(source, function, inputs, executor.support))
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, ["coverage"], Limits())
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 1, records
+    record: dict[str, Any] = records[0]
+    return record
+
+
+def test_coverage_reports_the_lines_of_the_source_that_ran(executor: Executor) -> None:
+    # A block that ran counts from its first line to its last: `} else if` (line 9) closes the
+    # first branch's block. The tail (12, 13) never runs; Unused() runs only while the package
+    # initialises, before the calls, which does not count; main() is never called.
+    record = coverage(executor, COVERED, "Sign", "{5}, {-2}, {9}")
+    assert record["lines"] == [6, 7, 8, 9, 10]
+    assert record["executable"] == [6, 7, 8, 9, 10, 12, 13, 16, 17, 18, 20]
+    assert coverage(executor, COVERED, "Sign", "{0}")["lines"] == [6, 7, 9, 12, 13]
+    # With a package clause of its own (replaced in place) the lines stay the file's too.
+    assert coverage(executor, TOTAL, "Total", "{[]int{1, 2}}")["lines"] == [3, 4, 7, 8, 9, 10, 11]
+    assert coverage(executor, TOTAL, "Total", "{[]int{}}")["lines"] == [3, 4, 5]
+
+
+def test_coverage_is_a_separate_build_and_the_timing_build_is_not_instrumented(
+    executor: Executor,
+) -> None:
+    inputs = "package main\n\nvar perforchInputs = [][]any{{1}}\n"
+    plain = go.driver_program(COVERED, "Sign", inputs, executor.support)
+    instrumented = go.coverage_program(COVERED, "Sign", inputs, executor.support)
+    assert plain.build[0][1] == "build" and not any("cover" in arg for arg in plain.build[0])
+    assert instrumented.build[0][1:4] == ("test", "-c", "-cover")
+    assert set(instrumented.files) - set(plain.files) == {
+        "perforch_cover_test.go",
+        "perforch_cover_config_test.go",
+    }
+    assert all(instrumented.files[name] == text for name, text in plain.files.items())
+    built = build(executor, COVERED, "Sign", inputs)
+    # The plain driver has no coverage mode; the instrumented build has no other.
+    assert not executor.run(built, ["coverage"], Limits()).ok
+    assert not executor.run(executor.build(instrumented), ["outputs"], Limits()).ok
+
+
 # ---- hostile code: each is contained, reported, and the next job runs normally ----
 
 HOSTILE = """package main

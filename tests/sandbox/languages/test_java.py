@@ -359,6 +359,65 @@ def test_jvm_runs_under_small_memory_limits_and_stops_at_them(executor: Executor
     assert "java.lang.OutOfMemoryError: Java heap space" in result.stderr
 
 
+COVERED = """\
+package geo;
+
+public class Signs {
+    static final int SEEDED = unused(3);
+
+    static int sign(int x) {
+        if (x > 0) {
+            return 1;
+        } else if (x < 0) {
+            throw new IllegalArgumentException("negative " + x);
+        }
+        int zero = x * 2;
+        return zero;
+    }
+
+    static int unused(int x) {
+        int doubled = x * 2;
+        return doubled * 7;
+    }
+}
+"""
+
+
+def coverage(executor: Executor, function: str, *cases: str) -> dict[str, Any]:
+    inputs_file = "package geo;\n" + inputs(*cases)
+    program = java.coverage_program(COVERED, function, inputs_file, executor.support)
+    built = executor.build(program)
+    assert built.ok, built.failure
+    found = records(executor.run(built, ["coverage"], RUN_LIMITS))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_coverage_reports_the_lines_of_the_source_that_ran(executor: Executor) -> None:
+    # One input throws. The `x == 0` tail never runs; unused() runs only while the class
+    # initialises, as the driver looks the function up before the calls, which does not count.
+    record = coverage(executor, "Signs.sign", "5", "-2", "9")
+    assert record["lines"] == [7, 8, 9, 10]
+    # Lines with code: the implicit constructor (3), the static initialiser, the methods.
+    assert record["executable"] == [3, 4, 7, 8, 9, 10, 12, 13, 17, 18]
+    assert coverage(executor, "Signs.sign", "0")["lines"] == [7, 9, 12, 13]
+    assert coverage(executor, "Signs.unused", "0")["lines"] == [17, 18]
+
+
+def test_coverage_is_a_separate_program_and_the_timing_one_is_unchanged(
+    executor: Executor,
+) -> None:
+    inputs_file = "package geo;\n" + inputs("1")
+    plain = java.driver_program(COVERED, "Signs.sign", inputs_file, executor.support)
+    traced = java.coverage_program(COVERED, "Signs.sign", inputs_file, executor.support)
+    # The same classes compiled the same way, plus the debugger; the driver runs unchanged.
+    assert set(traced.files) - set(plain.files) == {"PerforchCoverage.java"}
+    assert all(traced.files[name] == text for name, text in plain.files.items())
+    assert plain.run[-1] == "geo.PerforchDriver" and "PerforchCoverage" in traced.run
+    built = build(executor, COVERED, "Signs.sign", inputs_file)
+    assert not executor.run(built, ["coverage"], RUN_LIMITS).ok
+
+
 # ---- hostile programs: each contained and reported, and the next job runs normally ----
 
 

@@ -377,6 +377,64 @@ def test_each_case_is_timed_on_its_own_and_a_panicking_case_too(executor: Execut
     assert timings[1] > 10 * max(timings[0], timings[2]), timings
 
 
+COVERED = """\
+pub fn sign(x: i64) -> i64 {
+    if x > 0 {
+        1
+    } else if x < 0 {
+        panic!("negative {}", x)
+    } else {
+        let zero = x * 2;
+        zero
+    }
+}
+
+pub fn unused(x: i64) -> i64 {
+    let doubled = x * 2;
+    doubled * 7
+}
+
+fn main() { println!("{}", sign(1)); }
+"""
+
+
+def coverage(executor: Executor, function: str, inputs: str) -> dict[str, Any]:
+    program = rust.coverage_program(COVERED, function, inputs, executor.support)
+    built = executor.build(program)
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, ["coverage"], RUN)
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 1, records
+    record: dict[str, Any] = records[0]
+    return record
+
+
+def test_coverage_reports_the_lines_of_the_source_that_ran(executor: Executor) -> None:
+    # One input panics. The `else` arm never runs; unused() runs only while the inputs are
+    # built, which does not count; main() is never called. The closing brace (10) holds the
+    # return; line 1 is the file's own although the driver puts #![no_main] in front of it.
+    inputs = "fn perforch_inputs() -> Vec<i64> {\n    let _ = unused(3);\n    vec![5, -2, 9]\n}\n"
+    assert coverage(executor, "sign", inputs)["lines"] == [1, 2, 3, 4, 5, 10]
+    zero = "fn perforch_inputs() -> Vec<i64> {\n    vec![0]\n}\n"
+    assert coverage(executor, "sign", zero)["lines"] == [1, 2, 4, 7, 8, 10]
+    assert coverage(executor, "unused", zero)["lines"] == [12, 13, 14, 15]
+
+
+def test_coverage_is_a_separate_build_and_the_timing_build_is_not_instrumented(
+    executor: Executor,
+) -> None:
+    inputs = "fn perforch_inputs() -> Vec<i64> {\n    vec![1]\n}\n"
+    plain = rust.driver_program(COVERED, "sign", inputs, executor.support)
+    instrumented = rust.coverage_program(COVERED, "sign", inputs, executor.support)
+    assert "opt-level=3" in plain.build[-1] and "debuginfo=0" in plain.build[-1]
+    assert "opt-level=0" in instrumented.build[0] and rust.COVERED in instrumented.build[0]
+    assert plain.run == ("./perforch_driver",) and "perforch_coverage.rs" not in plain.files
+    built = driver(executor, COVERED, "sign", inputs)
+    assert built.ok
+    assert not executor.run(built, ["coverage"], RUN).ok
+
+
 # --- hostile code ---------------------------------------------------------------------------
 
 HOSTILE = """
