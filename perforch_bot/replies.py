@@ -81,6 +81,11 @@ class Rejection:
         return self.reason
 
 
+def language_tags(language: str) -> frozenset[str]:
+    """The fence tags that mark a block as ``language``'s code (``py``, ``c++``, ``golang``...)."""
+    return _LANGUAGE_TAGS.get(language, frozenset({language}))
+
+
 def code_blocks(reply: str) -> list[CodeBlock]:
     """The fenced blocks of ``reply`` in order (a fence left open runs to the end)."""
     text = _THINK.sub("", reply.replace("\r\n", "\n"))
@@ -110,7 +115,7 @@ def parse_reply(reply: str, *, target: Function, source: bytes) -> Candidate | R
                 f"```{target.language} fenced block",
             )
         blocks = [CodeBlock("", bare)]
-    tags = _LANGUAGE_TAGS.get(target.language, frozenset({target.language}))
+    tags = language_tags(target.language)
     ours = [b for b in blocks if not b.tag or b.tag in tags]
     extracted = [(block, _extract(block.code, target)) for block in ours]
     defining = [(b, found) for b, found in extracted if _defines(found, target.name)]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sandbox._failures import Failure, classify
     from sandbox._machine import machine_info
     from sandbox._measure import Budget, ProcessRun, Timing
-    from sandbox._probe import Probe, probe, time_cases
+    from sandbox._probe import Probe, probe, run_tests, time_cases
     from sandbox._stats import Estimate, Verdict
     from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
     from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
@@ -70,6 +70,7 @@ _LAZY: dict[str, str] = {
     "machine_info": "sandbox._machine",
     "make_backend": "sandbox.backends",
     "probe": "sandbox._probe",
+    "run_tests": "sandbox._probe",
     "time_cases": "sandbox._probe",
 }
 
@@ -124,5 +125,6 @@ __all__ = [
     "make_backend",
     "probe",
     "run_process",
+    "run_tests",
     "time_cases",
 ]

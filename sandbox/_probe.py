@@ -1,5 +1,6 @@
 """``probe``: do the inputs (and tests) run on one version? Used to check a workload before
-any comparison, e.g. inputs a model wrote for a function that had none."""
+any comparison, e.g. inputs a model wrote for a function that had none. ``run_tests``: do the
+tests pass on one version (a function written anew, with nothing to compare it with)?"""
 
 from __future__ import annotations
 
@@ -104,6 +105,31 @@ def _coverage(result: ProcessResult) -> tuple[tuple[int, ...] | None, tuple[int,
                     tuple(int(n) for n in executable) if isinstance(executable, list) else None,
                 )
     return None, None
+
+
+def run_tests(
+    source: str,
+    *,
+    language: str,
+    tests: str,
+    executor: Executor,
+    limits: Limits = RUN_LIMITS,
+) -> Probe:
+    """Build ``source`` with ``tests`` appended (see the README's tests files) and run them:
+    the check for a function with no earlier version to compare with (one written anew)."""
+    lang = get_language(language)
+    toolchain = lang.toolchain(executor.support)
+    if toolchain.problem is not None:
+        missing = Failure("missing-toolchain", toolchain.problem)
+        return Probe(False, 0, 0, missing.describe(), missing)
+    built = executor.build(lang.test_program(source, tests, executor.support))
+    if not built.ok:
+        broken = _build_failure(built)
+        return Probe(False, 0, 0, f"it does not build with the tests: {broken.describe()}", broken)
+    failing = classify(executor.run(built, [], limits), "test")
+    if failing is not None:
+        return Probe(False, 0, 0, f"the tests fail: {failing.describe()}", failing)
+    return Probe(True, 0, 0, "the tests pass")
 
 
 def _build_failure(built: Built) -> Failure:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from perforch_bot.bot._memory import Memory
+from perforch_bot.bot._new_function import NewFunctions, missing_functions, new_functions
 from perforch_bot.bot._post import Finished, publish, with_memory
 from perforch_bot.bot._rejections import rejected_specs
 from perforch_bot.bot._targets import Found, changed_in_pull_request, named
@@ -19,7 +20,16 @@ from perforch_bot.github import (
     is_own_comment,
     upsert_summary,
 )
-from perforch_bot.pipeline import PipelineConfig, Progress, RunTrace, Task, optimize
+from perforch_bot.pipeline import (
+    NewFunctionTask,
+    PipelineConfig,
+    Progress,
+    RunTrace,
+    Task,
+    implement,
+    optimize,
+    render_markdown,
+)
 from perforch_bot.targets import Function, PathFilter, check_out, head_revision
 from perforch_bot.workloads import load_saved_inputs
 from sandbox import Executor
@@ -134,6 +144,10 @@ def _optimize_and_post(
         rejected = rejected_specs(client, repo, number, pull.author, config.own_login)
         memory = replace(memory, ignored=memory.ignored | frozenset(rejected))
     found = _targets(trigger, number, client, workspace, config)
+    fresh = NewFunctions(None, ())
+    if not trigger.is_pull_request and missing_functions(trigger.targets, workspace):
+        fresh = new_functions(client.issue(repo, number), trigger.targets, workspace)
+        found = replace(found, notes=_without_notes_on(found.notes, fresh.specs) + fresh.notes)
     settings = config.pipeline.settings
     wanted = [
         f
@@ -150,6 +164,15 @@ def _optimize_and_post(
         notes.append(
             f"unchanged since the last run, not run again: {skipped} (their results are in "
             "this comment's edit history; `/perforch optimize` runs them again)"
+        )
+    if not wanted and fresh.task is not None:
+        return _implement_and_post(
+            trigger, number, fresh.task, notes, memory, client, executor, config, progress
+        )
+    if fresh.task is not None:
+        notes.append(
+            f"`{fresh.task.spec}`: a new function is written when the issue names no existing "
+            "function to optimize; ask for it in an issue of its own"
         )
     if not functions:
         if wanted:  # all of them already done, and the summary shows them
@@ -182,6 +205,49 @@ def _optimize_and_post(
         own_login=config.own_login,
     )
     return BotOutcome(trigger, "done", result.trace, report, suggestions)
+
+
+def _implement_and_post(
+    trigger: Trigger,
+    number: int,
+    task: NewFunctionTask,
+    notes: list[str],
+    memory: Memory,
+    client: GitHubClient,
+    executor: Executor,
+    config: BotConfig,
+    progress: Progress,
+) -> BotOutcome:
+    """Write the new function an issue asks for and post the result (with the patch that adds
+    it, when its tests pass) in the issue's summary comment."""
+    if task.language not in config.pipeline.settings.languages:
+        message = f"`{task.spec}`: {task.language} is not among the configured languages"
+        report = f"## PerfOrch results\n\n{message}\n{memory.lines()}"
+        upsert_summary(client, trigger.repo, number, report, own_login=config.own_login)
+        return BotOutcome(trigger, message)
+    result = implement(
+        task,
+        config=config.pipeline,
+        executor=executor,
+        command=_command(trigger),
+        progress=progress,
+    )
+    report = render_markdown(result.trace) + "".join(f"\n- {n}" for n in notes)
+    report += f"\n{memory.lines()}"
+    upsert_summary(
+        client,
+        trigger.repo,
+        number,
+        report,
+        full_report=config.full_report,
+        own_login=config.own_login,
+    )
+    return BotOutcome(trigger, "done", result.trace, report)
+
+
+def _without_notes_on(notes: tuple[str, ...], specs: tuple[str, ...]) -> tuple[str, ...]:
+    """``notes`` but those about ``specs`` (a new function is not "not found")."""
+    return tuple(n for n in notes if not any(n.startswith(f"`{s}`:") for s in specs))
 
 
 def _targets(

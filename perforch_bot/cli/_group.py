@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "route": "perforch_bot.cli._route_command:route_command",
     "profile": "perforch_bot.cli._profile_command:profile_command",
     "optimize": "perforch_bot.cli._optimize_command:optimize_command",
+    "implement": "perforch_bot.cli._implement_command:implement_command",
     "demo": "perforch_bot.cli._optimize_command:demo_command",
     "report": "perforch_bot.cli._report_command:report_command",
     "plan": "perforch_bot.cli._shard_commands:plan_command",

@@ -2,6 +2,7 @@
 to the model the profiles rank best for its language, stage and category, every candidate
 validated in the sandbox, and anything wrong or not faster rolled back.
 
+``implement`` writes a new function from a description, checked by its tests.
 ``optimize`` runs a list of ``Task``s and returns a ``RunTrace`` (``write_trace`` saves it
 under ``.perforch/runs/``); ``render_report`` turns a trace into Markdown or JSON.
 """
@@ -9,6 +10,7 @@ under ``.perforch/runs/``); ``render_report`` turns a trace into Markdown or JSO
 from __future__ import annotations
 
 from perforch_bot.pipeline._config import PipelineConfig, Progress, Task
+from perforch_bot.pipeline._implement import NewFunctionTask, implement
 from perforch_bot.pipeline._imports import add_imports
 from perforch_bot.pipeline._report import render_markdown, render_report
 from perforch_bot.pipeline._run import RunResult, optimize
@@ -30,6 +32,7 @@ __all__ = [
     "AttemptTrace",
     "CallTrace",
     "FunctionTrace",
+    "NewFunctionTask",
     "PipelineConfig",
     "PlanTrace",
     "PlannedFunction",
@@ -41,6 +44,7 @@ __all__ = [
     "TraceError",
     "WorkloadTrace",
     "add_imports",
+    "implement",
     "optimize",
     "read_trace",
     "render_markdown",

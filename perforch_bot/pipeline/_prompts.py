@@ -1,6 +1,7 @@
-"""What each stage asks a model: generate, fix, refine, and inputs (a workload for a function
-that has none). The function always goes in the messages (never trimmed); the file around it
-and the tests go in as context, which the LLM layer trims to the token budget."""
+"""What each stage asks a model: generate, fix, refine, inputs (a workload for a function
+that has none), and implement / fix a new function from a description. The function (or the
+description) always goes in the messages (never trimmed); the file around it and the tests go
+in as context, which the LLM layer trims to the token budget."""
 
 from __future__ import annotations
 
@@ -143,5 +144,52 @@ def inputs(function: Function, problem: str | None = None) -> tuple[Message, ...
             "about a millisecond each. Every case must be valid for the function (no case may "
             f"crash it or run for long).{retry}\n\nReply with the whole inputs file in one ```"
             f"{function.language} block.",
+        ),
+    )
+
+
+IMPLEMENT_SYSTEM = (
+    "You are a senior software engineer who writes correct, fast code. You write one new "
+    "function at a time, exactly as described, using only the standard library and what the "
+    "file already imports, and reply with the whole function in one fenced code block."
+)
+
+
+def context_for_new(path: str, file_text: str, tests: str) -> tuple[ContextPart, ...]:
+    return (
+        ContextPart(f"The file {path}, where the function goes", file_text),
+        ContextPart("The tests it must pass", tests),
+    )
+
+
+def implement(spec: str, language: str, description: str) -> tuple[Message, ...]:
+    name = LANGUAGE_NAMES[language]
+    path, _, qualified = spec.partition("::")
+    return (
+        Message("system", IMPLEMENT_SYSTEM),
+        Message(
+            "user",
+            f"Write the new {name} function `{qualified}` for the file {path}. What it must "
+            f"do:\n\n{description.strip()}\n\nIt must pass the tests given with this request. "
+            "Choose an efficient algorithm. Write only this one function (helpers inside it), "
+            f"with its doc comment; for a method, only the method. Reply with it in one ```"
+            f"{language} block, and nothing else in code blocks.",
+        ),
+    )
+
+
+def fix_new(
+    spec: str, language: str, description: str, attempt: str, problem: str
+) -> tuple[Message, ...]:
+    name = LANGUAGE_NAMES[language]
+    _, _, qualified = spec.partition("::")
+    return (
+        Message("system", IMPLEMENT_SYSTEM),
+        Message(
+            "user",
+            f"The new {name} function `{qualified}` must do this:\n\n{description.strip()}\n\n"
+            f"This attempt is not acceptable:\n\n{fence(language, attempt)}\n\n"
+            f"What went wrong:\n{problem}\n\nFix it so that it builds and passes the tests. "
+            f"Reply with the whole function in one ```{language} block.",
         ),
     )

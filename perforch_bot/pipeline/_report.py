@@ -16,6 +16,8 @@ _RESULT = {
     "rolled-back": "original kept",
     "error": "error",
     "skipped": "skipped",
+    "implemented": "new function, tests pass",
+    "not-implemented": "not written",
 }
 
 

@@ -56,25 +56,35 @@ def optimize(
             current[path] = result.file
     updated = {path: data for path, data in current.items() if data != originals[path]}
     patch = "".join(unified_diff(path, originals[path], data) for path, data in updated.items())
+    return RunResult(run_trace(started, command, tuple(functions), costs, patch or None), updated)
+
+
+def run_trace(
+    started: datetime,
+    command: str,
+    functions: tuple[FunctionTrace, ...],
+    costs: CostTracker,
+    patch: str | None,
+) -> RunTrace:
+    """The trace of a run that began at ``started``, with its calls' tokens and costs."""
     summary = costs.summary()
     records = costs.records
-    trace = RunTrace(
+    return RunTrace(
         id=new_run_id(started),
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
         command=command,
         recorded=any(r.recorded for r in records),
-        functions=tuple(functions),
+        functions=functions,
         calls=len(records),
         prompt_tokens=sum(r.prompt_tokens for r in records),
         completion_tokens=sum(r.completion_tokens for r in records),
         cost_usd=round(summary.cost_usd, 6),
         cost_unknown_calls=sum(1 for r in records if not r.cost_known),
-        cost_cap_usd=config.settings.max_cost_usd,
-        patch=patch or None,
+        cost_cap_usd=costs.cap_usd,
+        patch=patch,
         machine=dict(machine_info()),
     )
-    return RunResult(trace, updated)
 
 
 def _on_current_file(task: Task, source: bytes | None) -> Task:

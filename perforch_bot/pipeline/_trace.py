@@ -27,7 +27,8 @@ AttemptOutcome = Literal[
     "inputs-ok",
     "inputs-bad",
 ]
-Result = Literal["improved", "rolled-back", "error", "skipped"]
+# implemented / not-implemented: a new function written from a description (no old version).
+Result = Literal["improved", "rolled-back", "error", "skipped", "implemented", "not-implemented"]
 
 
 class TraceError(PerforchError):

@@ -3,7 +3,8 @@
 Extraction (tree-sitter) lists every function of a Python, Java, C++, Go or Rust file with its
 exact range, signature and context; a target spec (``src/lib.rs::Parser::parse``) names one;
 a unified diff maps to the functions it adds or modifies; a new version is spliced back into the
-file and offered as a patch (``git apply``) or a GitHub suggestion.
+file and offered as a patch (``git apply``) or a GitHub suggestion; a new function is inserted
+where its spec says it belongs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from perforch_bot.targets._diff import (
 from perforch_bot.targets._errors import (
     AmbiguousTargetError,
     DiffError,
+    InsertionError,
     ReplacementError,
     SpecSyntaxError,
     StaleTargetError,
@@ -38,6 +40,7 @@ from perforch_bot.targets._git import (
     resolve_range,
     split_range,
 )
+from perforch_bot.targets._insert import Insertion, insert_function
 from perforch_bot.targets._model import (
     Function,
     FunctionKind,
@@ -70,6 +73,8 @@ __all__ = [
     "Function",
     "FunctionKind",
     "Hunk",
+    "Insertion",
+    "InsertionError",
     "OutsideHunks",
     "Parameter",
     "PathFilter",
@@ -92,6 +97,7 @@ __all__ = [
     "extract_path",
     "find_function",
     "head_revision",
+    "insert_function",
     "is_spec",
     "language_for_path",
     "parse_spec",

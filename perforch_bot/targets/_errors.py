@@ -43,3 +43,9 @@ class StaleTargetError(TargetError):
 class ReplacementError(TargetError):
     """A new version of a function that cannot be written back (it does not parse, or it does
     not define the function it replaces). The file is left untouched."""
+
+
+class InsertionError(TargetError):
+    """A new function that cannot be put into its file: it exists already, the place it names
+    does not exist or is not supported, or the result does not parse or does not define it.
+    The file is left untouched."""

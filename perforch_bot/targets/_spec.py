@@ -131,9 +131,11 @@ def _matches_parameters(function: Function, wanted: tuple[str, ...]) -> bool:
     return all(_erase(a) == _erase(b) for a, b in zip(have, wanted, strict=True))
 
 
-def find_function(source: SourceFile, spec: TargetSpec) -> Function:
+def find_function(source: SourceFile, spec: TargetSpec, *, exact: bool = False) -> Function:
     """The one function of ``source`` that ``spec`` names.
 
+    With ``exact``, the name must be the function's whole qualified name (or an alias), not a
+    trailing part of it: ``median`` does not find ``Stats.median``.
     Raises ``TargetNotFoundError`` (with close matches) or ``AmbiguousTargetError`` (with the
     full specs to choose from).
     """
@@ -143,7 +145,7 @@ def find_function(source: SourceFile, spec: TargetSpec) -> Function:
     if not candidates and ("<" in wanted or "[" in wanted) and not wanted.startswith("<"):
         erased = strip_generics(wanted)
         candidates = [f for f in functions if _matches_name(f, erased)]
-    if not candidates:
+    if not candidates and not exact:
         candidates = [f for f in functions if _matches_suffix(f, wanted)]
     by_name = candidates
     if spec.parameter_types is not None:

@@ -54,7 +54,11 @@ def replace_function(source: bytes, function: Function, new_code: str) -> Edit:
     module = module_for(function.path, function.language)
     original_root = parse(module, source)
     _check_current(module, original_root, source, function)
-    code = _normalize(new_code, function)
+    code = normalize_code(new_code)
+    if not code:
+        raise ReplacementError(
+            f"the new version of {function.qualified_name} is empty; give the whole function"
+        )
     code_bytes = encode(code)
     code_root = parse(module, code_bytes)
     start, end = function.span.start_byte, function.span.end_byte
@@ -62,13 +66,13 @@ def replace_function(source: bytes, function: Function, new_code: str) -> Edit:
         module, code_root, code_bytes
     ):
         start = function.declaration_span.start_byte
-    protected = _line_indices(code_root, code_bytes, module.string_types)
+    protected = line_indices(code_root, code_bytes, module.string_types)
     text = reindent(
         code,
         decode(indentation_before(source, start)),
         _unit_of(module, original_root, source, function),
         protected,
-        _line_indices(code_root, code_bytes, module.comment_types),
+        line_indices(code_root, code_bytes, module.comment_types),
     )
     text = _keep_unchanged_lines(text, strip_base(code, protected), function, source)
     if line_ending_near(source, start) == b"\r\n":
@@ -77,7 +81,12 @@ def replace_function(source: bytes, function: Function, new_code: str) -> Edit:
     updated = source[:start] + new_bytes + source[end:]
     new_root = parse(module, updated)
     new_range = (start, start + len(new_bytes))
-    _check_parses(original_root, (start, end), new_root, updated, new_range, function)
+    problem = syntax_problem(original_root, (start, end), new_root, updated, new_range)
+    if problem is not None:
+        raise ReplacementError(
+            f"the new version of {function.qualified_name} does not parse ({problem}); "
+            f"{function.path} was not changed"
+        )
     new_function = _find_new(module, new_root, updated, function, new_range)
     index = LineIndex.of(source)
     replaced = Span(start, end, index.line_of(start), index.last_line_of(start, end))
@@ -120,16 +129,13 @@ def _check_current(module: LanguageModule, root: Node, source: bytes, function: 
     )
 
 
-def _normalize(new_code: str, function: Function) -> str:
+def normalize_code(new_code: str) -> str:
+    """Model-written code with ``\\n`` line endings, without leading blank lines and trailing
+    whitespace ("" when there is nothing in it)."""
     lines = new_code.replace("\r\n", "\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
-    code = "\n".join(lines).rstrip()
-    if not code:
-        raise ReplacementError(
-            f"the new version of {function.qualified_name} is empty; give the whole function"
-        )
-    return code
+    return "\n".join(lines).rstrip()
 
 
 def _starts_with_comment(module: LanguageModule, root: Node, code: bytes) -> bool:
@@ -142,7 +148,8 @@ def _starts_with_comment(module: LanguageModule, root: Node, code: bytes) -> boo
     return False
 
 
-def _line_indices(root: Node, data: bytes, types: frozenset[str]) -> frozenset[int]:
+def line_indices(root: Node, data: bytes, types: frozenset[str]) -> frozenset[int]:
+    """0-based indices of the lines of ``data`` that start inside a node of ``types``."""
     index = LineIndex.of(data)
     return frozenset(
         index.line_of(offset) - 1
@@ -161,37 +168,38 @@ def _unit_of(module: LanguageModule, root: Node, source: bytes, function: Functi
         for offset in interior_line_starts(root, source, skipped_types, start, end)
     )
     unit = indent_unit(function.text.split("\n"), skip)
-    if unit is None:
-        skip = frozenset(
-            index.line_of(offset) - 1
-            for offset in interior_line_starts(root, source, skipped_types, 0, len(source))
-        )
-        unit = indent_unit(decode(source).split("\n"), skip)
-    return unit
+    return unit if unit is not None else file_unit(module, root, source)
+
+
+def file_unit(module: LanguageModule, root: Node, source: bytes) -> str | None:
+    """The indentation unit of the whole file (None if nothing in it is indented); the insides
+    of strings and comments do not count."""
+    skip = line_indices(root, source, module.string_types | module.comment_types)
+    return indent_unit(decode(source).split("\n"), skip)
 
 
 def _overlapping(nodes: list[Node], start: int, end: int) -> list[Node]:
     return [node for node in nodes if node.start_byte < end and node.end_byte >= start]
 
 
-def _check_parses(
+def syntax_problem(
     original_root: Node,
     old_range: tuple[int, int],
     new_root: Node,
     updated: bytes,
     new_range: tuple[int, int],
-    function: Function,
-) -> None:
-    """Refuse a replacement that adds syntax errors: in its own range, or anywhere in the file
-    (an unbalanced brace breaks what follows). Errors the file already had (code the grammar
-    misreads) do not count against it."""
+) -> str | None:
+    """Where new code (``old_range`` of the original became ``new_range`` of ``updated``) adds
+    syntax errors, in its own range or anywhere in the file (an unbalanced brace breaks what
+    follows), as ``syntax error at line 2 of the new code: '...'``; None if it adds none. Errors
+    the file already had (code the grammar misreads) do not count against it."""
     old_errors = error_nodes(original_root)
     new_errors = error_nodes(new_root)
     in_range = _overlapping(new_errors, *new_range)
     if len(in_range) <= len(_overlapping(old_errors, *old_range)) and len(new_errors) <= len(
         old_errors
     ):
-        return
+        return None
     first = (in_range or new_errors)[0]
     index = LineIndex.of(updated)
     line = index.line_of(first.start_byte)
@@ -203,10 +211,7 @@ def _check_parses(
         else f"line {line} of the file, after the new code"
     )
     shown = decode(updated[index.line_start(line) :]).split("\n", 1)[0].strip()
-    raise ReplacementError(
-        f"the new version of {function.qualified_name} does not parse (syntax error at "
-        f"{where}: {shown!r}); {function.path} was not changed"
-    )
+    return f"syntax error at {where}: {shown!r}"
 
 
 def _find_new(

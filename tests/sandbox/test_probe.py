@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox import Executor, Probe, probe, time_cases
+from sandbox import Executor, Probe, probe, run_tests, time_cases
 
 SOURCE = "def half(x):\n    return 10 // x\n"
 
@@ -103,3 +103,24 @@ def test_go_reports_the_lines_the_inputs_run(executor: Executor) -> None:
     assert checked.covered_lines is not None and checked.executable_lines is not None
     assert {4, 5} <= set(checked.covered_lines) and 7 not in checked.covered_lines
     assert 7 in checked.executable_lines
+
+
+def test_run_tests_says_whether_the_tests_pass_on_one_version(executor: Executor) -> None:
+    source = "def double(x):\n    return 2 * x\n"
+    passing = run_tests(
+        source, language="python", tests="assert double(2) == 4\n", executor=executor
+    )
+    assert passing.ok and passing.summary == "the tests pass"
+    failing = run_tests(
+        source, language="python", tests="assert double(2) == 5\n", executor=executor
+    )
+    assert not failing.ok and failing.summary.startswith("the tests fail")
+    assert failing.failure is not None
+    broken = run_tests(
+        SIGN_CPP,
+        language="cpp",
+        tests="int main() { return sign(1) == nope; }\n",
+        executor=executor,
+    )
+    assert not broken.ok and broken.summary.startswith("it does not build with the tests")
+    assert "nope" in broken.summary

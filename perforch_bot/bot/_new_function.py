@@ -1,0 +1,109 @@
+"""An issue that asks for a new function: it names a function its file does not have yet
+(``src/stats.py::median``), describes it, and gives its tests in a fenced block tagged
+``tests`` (```` ```python tests ````). PerfOrch writes the function and posts it as a patch
+only when it builds and those tests pass; without tests it says what to add and writes
+nothing, since nothing else could show the code does what was asked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from perforch_bot.errors import TargetError
+from perforch_bot.github import Issue
+from perforch_bot.pipeline import NewFunctionTask
+from perforch_bot.targets import (
+    TargetNotFoundError,
+    extract,
+    find_function,
+    language_for_path,
+    parse_spec,
+)
+
+# A fence and its info string: ```python tests, ~~~ tests, ```tests.
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$", re.MULTILINE)
+HOW = (
+    "to have PerfOrch write it, describe it in the issue and give its tests in a fenced block "
+    "tagged `tests` (```` ```python tests ````, a tests file as in the README); it posts a new "
+    "function only when they pass"
+)
+
+
+@dataclass(frozen=True)
+class NewFunctions:
+    """The issue's request (None when there is none to run) and notes for the summary."""
+
+    task: NewFunctionTask | None
+    notes: tuple[str, ...]
+    specs: tuple[str, ...] = ()  # the specs that name functions not in their files yet
+
+
+def missing_functions(specs: tuple[str, ...], workspace: Path) -> tuple[str, ...]:
+    """The ``specs`` whose file exists in ``workspace`` and does not define them yet."""
+    return tuple(spec for spec in specs if _is_new(spec, workspace))
+
+
+def new_functions(issue: Issue, specs: tuple[str, ...], workspace: Path) -> NewFunctions:
+    """The new function ``issue`` asks for among ``specs``: one whose file exists in
+    ``workspace`` and does not define it. One per run (each is checked by the issue's tests,
+    which name all of them); the others are listed."""
+    missing = missing_functions(specs, workspace)
+    if not missing:
+        return NewFunctions(None, ())
+    tests, description = _split(issue.body)
+    if tests is None:
+        notes = tuple(f"`{spec}` is not in its file yet: {HOW}" for spec in missing)
+        return NewFunctions(None, notes, tuple(missing))
+    spec, *others = missing
+    path = parse_spec(spec).path
+    module = language_for_path(path)
+    assert module is not None  # _is_new checked it
+    task = NewFunctionTask(
+        spec=spec,
+        language=module.name,
+        source=(workspace / path).read_bytes(),
+        description=f"{issue.title.strip()}\n\n{description.strip()}".strip(),
+        tests=tests,
+    )
+    notes = tuple(
+        f"`{other}`: one new function per run; ask again once `{spec}` is in" for other in others
+    )
+    return NewFunctions(task, notes, tuple(missing))
+
+
+def _is_new(spec: str, workspace: Path) -> bool:
+    try:
+        parsed = parse_spec(spec)
+        path = workspace / parsed.path
+        if not path.is_file() or language_for_path(parsed.path) is None:
+            return False
+        find_function(extract(parsed.path, path.read_bytes()), parsed)
+    except TargetNotFoundError:
+        return True
+    except (TargetError, OSError):
+        return False
+    return False
+
+
+def _split(body: str) -> tuple[str | None, str]:
+    """The body's ``tests`` blocks (joined), and the body without them."""
+    text = body.replace("\r\n", "\n")
+    tests: list[str] = []
+    kept: list[str] = []
+    position = 0
+    while opening := _FENCE.search(text, position):
+        fence = opening["fence"]
+        start = opening.end() + 1
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        end_match = closing.search(text, start)
+        end = end_match.start() if end_match else len(text)
+        after = end_match.end() if end_match else len(text)
+        if "tests" in opening["info"].lower().split():
+            tests.append(text[start:end])
+            kept.append(text[position : opening.start()])
+        else:
+            kept.append(text[position:after])
+        position = after
+    kept.append(text[position:])
+    return ("\n".join(tests) if tests else None), "".join(kept)
