@@ -6,11 +6,15 @@ pair is the same source built separately. Each comparison is a full `sandbox.com
 check, then the sequential interleaved measurement with its A/A guard) under the default budget.
 
     .venv/bin/python bench/aa_ab.py [--language L ...] [--aa 100] [--ab 20] [--ab-small 10]
+    .venv/bin/python bench/aa_ab.py --language python --aa 0 --ab 0 --ab-small 10 --merge
 
 Kernels live in bench/kernels/<language>/: kernel.json names the function, the template (whose
 work is proportional to `{REPS}` while its result is not) and the inputs file. Each language's
 results go to bench/results/aa_ab-<language>.json, written when that language finishes, so a
-run of some languages leaves the others' results alone.
+run of some languages leaves the others' results alone; with --merge, the conditions run (count
+> 0) replace theirs in that file and the others are kept. Each condition's record carries the
+machine's state (load average) when it finished, since rows of one file may come from
+different runs.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ import time
 from pathlib import Path
 from random import Random
 
-from _common import ROOT, save, table
+from _common import RESULTS, ROOT, save, table
 
-from sandbox import Budget, Limits, Workload, compare
+from sandbox import Budget, Limits, ProcessRun, Workload, compare, machine_info
 from sandbox._executor import Executor
 from sandbox.languages import get_language
 from tests.support.sandbox import make_executor
@@ -102,9 +106,27 @@ def run_condition(
                 "high95": t.interval_95.high if t else None,
                 "blocks": t.blocks if t else None,
                 "refused": t.refused if t else c.summary,
+                "stopped": t.stopped if t else None,
+                # Per-block paired log-ratios, so other decision rules can be replayed offline.
+                "log_ratios": _block_log_ratios(t.runs) if t else None,
             }
         )
     return results
+
+
+def _block_log_ratios(runs: tuple[ProcessRun, ...]) -> dict[str, list[float]]:
+    """log(new/old) and log(copy/old) per block: the mean log of each version's process
+    medians in the block, as the measurement computes them."""
+    by_block: dict[int, dict[str, list[float]]] = {}
+    for r in runs:
+        by_block.setdefault(r.block, {}).setdefault(r.version, []).append(math.log(r.center))
+    ratios: dict[str, list[float]] = {"ab": [], "aa": []}
+    for block in sorted(by_block):
+        logs = {v: statistics.fmean(x) for v, x in by_block[block].items()}
+        ratios["ab"].append(round(logs["new"] - logs["old"], 6))
+        if "copy" in logs:
+            ratios["aa"].append(round(logs["copy"] - logs["old"], 6))
+    return ratios
 
 
 def _budget(language: str) -> float:
@@ -200,6 +222,9 @@ def main() -> int:
     parser.add_argument("--ab", type=int, default=20, help="per direction, 2x and 1.2x")
     parser.add_argument("--ab-small", type=int, default=10, help="per direction, 1.05x")
     parser.add_argument("--naive", type=int, default=20, help="naive-design repetitions")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the saved results of conditions not run"
+    )
     args = parser.parse_args()
     languages = args.language or sorted(p.name for p in KERNELS.iterdir() if p.is_dir())
     conditions = [("A/A", 1.0, 1.0, args.aa)]
@@ -250,6 +275,7 @@ def main() -> int:
                         "condition": label,
                         **summary,
                         "naive": {"verdicts": naive_verdicts, "correct": naive_ok},
+                        "machine": machine_info(),
                         "results": results,
                     }
                 )
@@ -268,25 +294,42 @@ def main() -> int:
                     ]
                 )
                 print(table(HEADERS, rows[-1:]), flush=True)
-            path = save(
-                f"aa_ab-{language}",
-                {
-                    "language": language,
-                    "counts": {
-                        "aa": args.aa,
-                        "ab": args.ab,
-                        "ab_small": args.ab_small,
-                        "naive": args.naive,
-                    },
-                    "wall_seconds": round(time.perf_counter() - language_started, 1),
-                    "conditions": [c[0] for c in conditions],
-                    "results": records,
-                },
-            )
+            counts = {"aa": args.aa, "ab": args.ab, "ab_small": args.ab_small, "naive": args.naive}
+            payload: dict[str, object] = {
+                "language": language,
+                "counts": counts,
+                "wall_seconds": round(time.perf_counter() - language_started, 1),
+                "conditions": [c[0] for c in conditions],
+                "results": records,
+            }
+            if args.merge:
+                payload = _merged(language, payload, [c[0] for c in conditions])
+            path = save(f"aa_ab-{language}", payload)
             print(f"saved {path}", flush=True)
     print()
     print(table(HEADERS, rows))
     return 0
+
+
+def _merged(language: str, payload: dict[str, object], order: list[str]) -> dict[str, object]:
+    """``payload`` with the saved records of the conditions it did not run, in condition order.
+    The counts and wall time become per-run entries, since the rows come from several runs."""
+    saved_path = RESULTS / f"aa_ab-{language}.json"
+    if not saved_path.exists():
+        return payload
+    saved = json.loads(saved_path.read_text())
+    new = {str(r["condition"]): r for r in payload["results"]}  # type: ignore[attr-defined]
+    old = {str(r["condition"]): r for r in saved["results"]}
+    runs = saved.get("runs") or [
+        {k: saved.get(k) for k in ("finished", "counts", "wall_seconds", "machine")}
+    ]
+    runs.append({"counts": payload["counts"], "wall_seconds": payload["wall_seconds"]})
+    return {
+        **payload,
+        "counts": "per run, see runs",
+        "runs": runs,
+        "results": [new.get(c) or old[c] for c in order if c in new or c in old],
+    }
 
 
 def _pct(value: object) -> str:
