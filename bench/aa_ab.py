@@ -107,6 +107,7 @@ def run_condition(
                 "blocks": t.blocks if t else None,
                 "refused": t.refused if t else c.summary,
                 "stopped": t.stopped if t else None,
+                "method": t.guarded.method if t else None,
                 # Per-block paired log-ratios, so other decision rules can be replayed offline.
                 "log_ratios": _block_log_ratios(t.runs) if t else None,
             }
@@ -312,8 +313,9 @@ def main() -> int:
 
 
 def _merged(language: str, payload: dict[str, object], order: list[str]) -> dict[str, object]:
-    """``payload`` with the saved records of the conditions it did not run, in condition order.
-    The counts and wall time become per-run entries, since the rows come from several runs."""
+    """``payload`` with the saved records of the conditions it did not run, in condition order;
+    the records it replaces move to ``replaced``. The counts and wall time become per-run
+    entries, since the rows come from several runs."""
     saved_path = RESULTS / f"aa_ab-{language}.json"
     if not saved_path.exists():
         return payload
@@ -324,11 +326,14 @@ def _merged(language: str, payload: dict[str, object], order: list[str]) -> dict
         {k: saved.get(k) for k in ("finished", "counts", "wall_seconds", "machine")}
     ]
     runs.append({"counts": payload["counts"], "wall_seconds": payload["wall_seconds"]})
+    # Rows a rerun replaces are kept, so no measurement is lost from the file.
+    replaced = saved.get("replaced", []) + [old[c] for c in order if c in new and c in old]
     return {
         **payload,
         "counts": "per run, see runs",
         "runs": runs,
         "results": [new.get(c) or old[c] for c in order if c in new or c in old],
+        "replaced": replaced,
     }
 
 

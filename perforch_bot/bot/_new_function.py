@@ -12,7 +12,8 @@ from pathlib import Path
 
 from perforch_bot.errors import TargetError
 from perforch_bot.github import Issue
-from perforch_bot.pipeline import NewFunctionTask
+from perforch_bot.pipeline import LANGUAGE_NAMES, NewFunctionTask
+from perforch_bot.replies import language_tags
 from perforch_bot.targets import (
     TargetNotFoundError,
     extract,
@@ -51,14 +52,23 @@ def new_functions(issue: Issue, specs: tuple[str, ...], workspace: Path) -> NewF
     missing = missing_functions(specs, workspace)
     if not missing:
         return NewFunctions(None, ())
-    tests, description = _split(issue.body)
-    if tests is None:
+    blocks, description = _split(issue.body)
+    if not blocks:
         notes = tuple(f"`{spec}` is not in its file yet: {HOW}" for spec in missing)
         return NewFunctions(None, notes, tuple(missing))
     spec, *others = missing
     path = parse_spec(spec).path
     module = language_for_path(path)
     assert module is not None  # _is_new checked it
+    wrong = sorted({t for tags, _ in blocks for t in tags} - language_tags(module.name))
+    if wrong:  # tests in another language could never pass: say so before any model is paid
+        name = LANGUAGE_NAMES[module.name]
+        note = (
+            f"`{spec}` is {name}, but its tests block is tagged `{'`, `'.join(wrong)}`: write "
+            f"the tests in {name} (```` ```{module.name} tests ````) and ask again"
+        )
+        return NewFunctions(None, (note,), tuple(missing))
+    tests = "\n".join(code for _, code in blocks)
     task = NewFunctionTask(
         spec=spec,
         language=module.name,
@@ -86,10 +96,11 @@ def _is_new(spec: str, workspace: Path) -> bool:
     return False
 
 
-def _split(body: str) -> tuple[str | None, str]:
-    """The body's ``tests`` blocks (joined), and the body without them."""
+def _split(body: str) -> tuple[list[tuple[frozenset[str], str]], str]:
+    """The body's ``tests`` blocks (the other words of each one's info string, and its code),
+    and the body without them."""
     text = body.replace("\r\n", "\n")
-    tests: list[str] = []
+    tests: list[tuple[frozenset[str], str]] = []
     kept: list[str] = []
     position = 0
     while opening := _FENCE.search(text, position):
@@ -99,11 +110,12 @@ def _split(body: str) -> tuple[str | None, str]:
         end_match = closing.search(text, start)
         end = end_match.start() if end_match else len(text)
         after = end_match.end() if end_match else len(text)
-        if "tests" in opening["info"].lower().split():
-            tests.append(text[start:end])
+        words = opening["info"].lower().split()
+        if "tests" in words:
+            tests.append((frozenset(words) - {"tests"}, text[start:end]))
             kept.append(text[position : opening.start()])
         else:
             kept.append(text[position:after])
         position = after
     kept.append(text[position:])
-    return ("\n".join(tests) if tests else None), "".join(kept)
+    return tests, "".join(kept)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from perforch_bot.pipeline._config import PipelineConfig, Progress, Task
 from perforch_bot.pipeline._implement import NewFunctionTask, implement
 from perforch_bot.pipeline._imports import add_imports
+from perforch_bot.pipeline._prompts import LANGUAGE_NAMES
 from perforch_bot.pipeline._report import render_markdown, render_report
 from perforch_bot.pipeline._run import RunResult, optimize
 from perforch_bot.pipeline._trace import (
@@ -29,6 +30,7 @@ from perforch_bot.pipeline._trace import (
 )
 
 __all__ = [
+    "LANGUAGE_NAMES",
     "AttemptTrace",
     "CallTrace",
     "FunctionTrace",

@@ -117,3 +117,18 @@ def test_an_issue_asking_for_a_new_function_gets_it_as_a_patch(
     prompt = openai_server.requests[0].messages[-1]["content"]
     assert "the middle value of a non-empty list" in prompt
     assert client.reviews == []  # an issue has no diff to suggest on
+
+
+def test_tests_in_another_language_are_refused_with_what_to_change(tmp_path: Path) -> None:
+    body = "Please add `stats.py::median`.\n\n```java tests\nassert median(1) == 1;\n```\n"
+    found = new_functions(issue(body), ("stats.py::median",), workspace(tmp_path))
+    assert found.task is None and found.specs == ("stats.py::median",)
+    assert found.notes == (
+        "`stats.py::median` is Python, but its tests block is tagged `java`: write the tests in "
+        "Python (```` ```python tests ````) and ask again",
+    )
+    # `py` is one of Python's tags, and a block tagged only `tests` is taken as it is
+    for info in ("py tests", "tests"):
+        body = f"Add `stats.py::median`.\n\n```{info}\nassert median([1]) == 1\n```\n"
+        found = new_functions(issue(body), ("stats.py::median",), workspace(tmp_path))
+        assert found.task is not None and found.task.tests == "assert median([1]) == 1\n"
