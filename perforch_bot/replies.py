@@ -43,7 +43,8 @@ RejectionKind = Literal[
     "signature_changed",
 ]
 
-_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<tag>[^\s`]*)[^\n]*$", re.MULTILINE)
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.MULTILINE)
+_TAG = re.compile(r"[ \t]*(?P<tag>[^\s`]*)")
 _THINK = re.compile(r"<think>.*?(</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _LANGUAGE_TAGS = {
     "python": frozenset({"python", "py", "python3"}),
@@ -86,10 +87,22 @@ def language_tags(language: str) -> frozenset[str]:
     return _LANGUAGE_TAGS.get(language, frozenset({language}))
 
 
-def code_blocks(reply: str) -> list[CodeBlock]:
-    """The fenced blocks of ``reply`` in order (a fence left open runs to the end)."""
-    text = _THINK.sub("", reply.replace("\r\n", "\n"))
-    blocks: list[CodeBlock] = []
+@dataclass(frozen=True)
+class Fence:
+    """A fenced block of ``text``: ``info`` is what follows the opening fence on its line
+    (``python tests``), ``code`` its content, and ``text[start:end]`` the whole block, fences
+    included."""
+
+    info: str
+    code: str
+    start: int
+    end: int
+
+
+def fences(text: str) -> list[Fence]:
+    """The fenced blocks of ``text`` (``\n`` line endings) in order; a fence left open runs to
+    the end."""
+    found: list[Fence] = []
     position = 0
     while opening := _FENCE.search(text, position):
         fence = opening["fence"]
@@ -97,9 +110,20 @@ def code_blocks(reply: str) -> list[CodeBlock]:
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
         end_match = closing.search(text, start)
         end = end_match.start() if end_match else len(text)
-        blocks.append(CodeBlock(opening["tag"].lower(), text[start:end]))
         position = end_match.end() if end_match else len(text)
-    return blocks
+        found.append(Fence(opening["info"], text[start:end], opening.start(), position))
+    return found
+
+
+def code_blocks(reply: str) -> list[CodeBlock]:
+    """The fenced blocks of ``reply`` in order (a fence left open runs to the end)."""
+    text = _THINK.sub("", reply.replace("\r\n", "\n"))
+    return [CodeBlock(_tag(f.info), f.code) for f in fences(text)]
+
+
+def _tag(info: str) -> str:
+    matched = _TAG.match(info)
+    return matched["tag"].lower() if matched else ""
 
 
 def parse_reply(reply: str, *, target: Function, source: bytes) -> Candidate | Rejection:

@@ -6,14 +6,13 @@ nothing, since nothing else could show the code does what was asked."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from perforch_bot.errors import TargetError
 from perforch_bot.github import Issue
 from perforch_bot.pipeline import LANGUAGE_NAMES, NewFunctionTask
-from perforch_bot.replies import language_tags
+from perforch_bot.replies import fences, language_tags
 from perforch_bot.targets import (
     TargetNotFoundError,
     extract,
@@ -22,8 +21,6 @@ from perforch_bot.targets import (
     parse_spec,
 )
 
-# A fence and its info string: ```python tests, ~~~ tests, ```tests.
-_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$", re.MULTILINE)
 HOW = (
     "to have PerfOrch write it, describe it in the issue and give its tests in a fenced block "
     "tagged `tests` (```` ```python tests ````, a tests file as in the README); it posts a new "
@@ -103,19 +100,11 @@ def _split(body: str) -> tuple[list[tuple[frozenset[str], str]], str]:
     tests: list[tuple[frozenset[str], str]] = []
     kept: list[str] = []
     position = 0
-    while opening := _FENCE.search(text, position):
-        fence = opening["fence"]
-        start = opening.end() + 1
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-        end_match = closing.search(text, start)
-        end = end_match.start() if end_match else len(text)
-        after = end_match.end() if end_match else len(text)
-        words = opening["info"].lower().split()
+    for block in fences(text):
+        words = block.info.lower().split()
         if "tests" in words:
-            tests.append((frozenset(words) - {"tests"}, text[start:end]))
-            kept.append(text[position : opening.start()])
-        else:
-            kept.append(text[position:after])
-        position = after
+            tests.append((frozenset(words) - {"tests"}, block.code))
+            kept.append(text[position : block.start])
+            position = block.end
     kept.append(text[position:])
     return tests, "".join(kept)

@@ -153,9 +153,8 @@ class _NewFunctionRun:
     ) -> _Written | None:
         task = self.task
         endpoints = ModelAsker(self.config, self.costs, self.category).endpoints(
-            task.language, stage
+            task.language, stage, first=start
         )
-        endpoints = endpoints[start % len(endpoints) :] + endpoints[: start % len(endpoints)]
         self.say(
             f"{task.spec}: {'implement' if stage == 'generate' else 'fix'} with "
             f"{endpoints[0].model}"

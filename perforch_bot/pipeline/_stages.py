@@ -206,9 +206,8 @@ class FunctionRun:
         start: int = 0,
     ) -> _Answer:
         endpoints = ModelAsker(self.config, self.costs, self.category).endpoints(
-            self.function.language, stage
+            self.function.language, stage, first=start
         )
-        endpoints = endpoints[start % len(endpoints) :] + endpoints[: start % len(endpoints)]
         self.say(f"{self.function.spec}: {stage} with {endpoints[0].model}")
         context = prompts.context_for(self.function, self.original, self.task.tests, self.inputs)
         requests = [

@@ -32,7 +32,9 @@ class ModelAsker:
         self.costs = costs
         self.category = category
 
-    def endpoints(self, language: str, stage: Stage) -> list[ModelEndpoint]:
+    def endpoints(self, language: str, stage: Stage, *, first: int = 0) -> list[ModelEndpoint]:
+        """The stage's ranking, rotated so that its ``first``-th model (modulo their number)
+        leads: a later fix round starts with the next model, falling back to the others."""
         ranking = route(
             self.config.settings,
             self.config.profiles,
@@ -40,7 +42,9 @@ class ModelAsker:
             stage=stage,
             category=self.category,
         )
-        return [self._endpoint(ranked) for ranked in ranking.models]
+        endpoints = [self._endpoint(ranked) for ranked in ranking.models]
+        first %= len(endpoints) or 1
+        return endpoints[first:] + endpoints[:first]
 
     def _endpoint(self, ranked: RankedModel) -> ModelEndpoint:
         candidate = ranked.candidate
