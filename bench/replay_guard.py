@@ -1,15 +1,20 @@
-"""Replay saved comparisons under other A/A-guard rules, offline, on the same per-block data.
+"""Replay saved comparisons under other decision rules, offline, on the same per-block data.
 
 bench/aa_ab.py saves each comparison's per-block log-ratios (new/old and copy/old). This script
 re-runs the sequential decision on them: at each planned look (and at the last block, where a
 time budget stopped the run), the A/B and A/A intervals at that look's alpha-spending
-confidence, combined by a rule, give a verdict; the first decisive look ends the comparison.
+confidence, combined by a guard rule, give a verdict; the first decisive look ends it.
 
-- ``linear`` (the rule before 2026-12-06): the A/B interval divided by every bias the A/A
-  interval allows, i.e. the two intervals' half-widths added.
+Guard rules:
+- ``linear`` (before 2026-12-06): the A/B interval divided by every bias the A/A interval
+  allows, i.e. the two intervals' half-widths added.
 - ``quadrature`` (``sandbox``'s ``widen`` now): the half-widths combined as the square root
   of the sum of their squares.
-Replaying the rule a run was made with (its saved ``method``) must give its saved verdict.
+Alpha spending:
+- ``Basel`` (before 2026-12-06): look k at confidence 1 - alpha * 6 / (pi^2 k^2).
+- ``carried`` (``sandbox._stats.look_confidence`` now): the same shares, plus what earlier
+  looks' exact intervals could not use.
+Replaying the rules a run was made with (its saved ``method``) must give its saved verdict.
 
 A rule that decides earlier can be judged on the saved data, since a run's blocks up to where
 the saved rule stopped are all there; a rule that needs more blocks than were saved shows as
@@ -33,6 +38,7 @@ from sandbox import _stats
 from sandbox._measure import widen
 
 Rule = Callable[[_stats.Estimate, _stats.Estimate], tuple[float, float]]
+Spending = Callable[[Sequence[int]], float]
 
 
 def linear(ab: _stats.Estimate, aa: _stats.Estimate) -> tuple[float, float]:
@@ -46,15 +52,33 @@ def quadrature(ab: _stats.Estimate, aa: _stats.Estimate) -> tuple[float, float]:
     return widened.low, widened.high
 
 
-RULES: dict[str, Rule] = {"linear": linear, "quadrature": quadrature}
+def basel(looks: Sequence[int]) -> float:
+    return 1.0 - 0.05 * 6.0 / (math.pi**2 * len(looks) ** 2)
+
+
+def carried(looks: Sequence[int]) -> float:
+    return _stats.look_confidence(looks)
+
+
+# The configurations compared: each a guard rule and an alpha spending.
+CONFIGS: dict[str, tuple[Rule, Spending]] = {
+    "linear, Basel": (linear, basel),
+    "quadrature, Basel": (quadrature, basel),
+    "quadrature, carried": (quadrature, carried),
+}
 
 
 def replay(
-    ab: Sequence[float], aa: Sequence[float], rule: Rule, min_effect: float = 0.03
+    ab: Sequence[float],
+    aa: Sequence[float],
+    rule: Rule,
+    spending: Spending = carried,
+    min_effect: float = 0.03,
 ) -> tuple[str, int]:
     """The verdict and the number of blocks it took (all of them when undecided)."""
-    for look, blocks in enumerate(_schedule(len(ab)), start=1):
-        confidence = _stats.look_confidence(look)
+    looks = _schedule(len(ab))
+    for look, blocks in enumerate(looks, start=1):
+        confidence = spending(looks[:look])
         ab_est = _stats.estimate(ab[:blocks], confidence)
         aa_est = _stats.estimate(aa[:blocks], confidence)
         if _stats.verdict(aa_est, min_effect) in ("faster", "slower"):
@@ -67,12 +91,14 @@ def replay(
     return "inconclusive", len(ab)
 
 
-def _rule_of(run: dict[str, Any]) -> Rule:
-    return quadrature if "in quadrature" in str(run.get("method")) else linear
+def _config_of(run: dict[str, Any]) -> tuple[Rule, Spending]:
+    method = str(run.get("method"))
+    rule = quadrature if "in quadrature" in method else linear
+    return rule, carried if "carried forward" in method else basel
 
 
-def _replayed(run: dict[str, Any], rule: Rule) -> tuple[str, int]:
-    return replay(run["log_ratios"]["ab"], run["log_ratios"]["aa"], rule)
+def _replayed(run: dict[str, Any], config: tuple[Rule, Spending]) -> tuple[str, int]:
+    return replay(run["log_ratios"]["ab"], run["log_ratios"]["aa"], *config)
 
 
 def _schedule(blocks: int) -> list[int]:
@@ -107,11 +133,11 @@ def main() -> int:
                 "condition": condition["condition"],
                 "n": len(runs),
             }
-            agree = sum(_replayed(r, _rule_of(r))[0] == r["status"] for r in runs)
+            agree = sum(_replayed(r, _config_of(r))[0] == r["status"] for r in runs)
             row.append(f"{agree}/{len(runs)}")
             summary["replay_reproduces_saved"] = agree
-            for name, rule in RULES.items():
-                outcomes = [_replayed(r, rule) for r in runs]
+            for name, config in CONFIGS.items():
+                outcomes = [_replayed(r, config) for r in runs]
                 right = sum(v == expected for v, _ in outcomes)
                 claims = sum(v in ("faster", "slower") and v != expected for v, _ in outcomes)
                 blocks = sorted(b for _, b in outcomes)
@@ -125,10 +151,10 @@ def main() -> int:
             rows.append(row)
             records.append(summary)
     headers = ["language", "condition", "n", "replay = saved"]
-    for name in RULES:
-        headers += [f"{name} right", f"{name} wrong claims", f"{name} median blocks"]
+    for name in CONFIGS:
+        headers += [f"{name}: right", "wrong claims", "median blocks"]
     print(table(headers, rows))
-    path = save("replay_guard", {"rules": list(RULES), "results": records})
+    path = save("replay_guard", {"configs": list(CONFIGS), "results": records})
     print(f"saved {path}")
     return 0
 

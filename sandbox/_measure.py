@@ -7,8 +7,9 @@ applied to the A/B interval (widened by it, in quadrature) before the verdict, a
 biased A/A refuses any claim. So a 2x change survives a noisy machine while a 5 % change needs
 a quiet one.
 One block gives one paired log-ratio per comparison; after each planned look the intervals are
-recomputed at an alpha-spending confidence, and sampling stops as soon as the widened verdict
-is decisive, or the budget is spent.
+recomputed at an alpha-spending confidence (``_stats.look_confidence``: what the exact test
+could not use at earlier looks is carried forward), and sampling stops as soon as the widened
+verdict is decisive, or the budget is spent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sandbox._process import ProcessResult
 
 VersionName = Literal["old", "new", "copy"]
 RunBench = Callable[[VersionName, Sequence[str]], ProcessResult]
+# Named in each result's method, so saved results say which spending rule decided them.
+SPENDING = ", alpha spent per look with the unspent part carried forward"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,9 @@ class Budget:
     max_seconds: float = 60.0
     max_pairs: int = 120
     samples_per_process: int = 3
-    warmup_ms: int = 30
+    # Untimed passes before the samples: at least one (>= 10 ms), which is all CPython's
+    # specialising interpreter and native code need; the JVM's driver goes on until steady.
+    warmup_ms: int = 10
     min_effect: float = 0.03
     alpha: float = 0.05
     aa_guard: bool = True
@@ -106,7 +111,7 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
     runs: list[ProcessRun] = []
     ab: list[float] = []
     aa: list[float] = []
-    looks = 0
+    look_pairs: list[int] = []
     schedule = _stats.look_schedule()
     next_look = next(schedule)
     stopped: Literal["decided", "time-budget", "pair-budget"] = "pair-budget"
@@ -121,11 +126,12 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
             aa.append(_log_ratio(block_runs, "copy"))
         out_of_time = time.perf_counter() - started >= budget.max_seconds
         if block == next_look or out_of_time or block == budget.max_pairs:
-            looks += 1
+            look_pairs.append(block)
             while next_look <= block:
                 next_look = next(schedule)
-            confidence = _stats.look_confidence(looks, budget.alpha)
+            confidence = _stats.look_confidence(look_pairs, budget.alpha)
             decision = _stats.estimate(ab, confidence)
+            decision = replace(decision, method=decision.method + SPENDING)
             aa_estimate = _stats.estimate(aa, confidence) if aa else None
             state = (decision, aa_estimate)
             if _decided(decision, aa_estimate, budget):
@@ -142,7 +148,7 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         ab,
         budget,
         len(ab),
-        looks,
+        len(look_pairs),
         time.perf_counter() - started,
         stopped,
         runs,

@@ -244,17 +244,44 @@ def verdict(est: Estimate, min_effect: float = 0.03) -> Verdict:
     return "inconclusive"
 
 
-def look_confidence(look: int, alpha: float = 0.05) -> float:
-    """Confidence for interim look ``look`` (1-based) so all looks together spend at most alpha.
-
-    alpha_k = alpha * 6 / (pi^2 k^2) sums to alpha over k = 1, 2, ... (Basel series), so a
-    union bound covers any number of looks and any data-dependent stopping rule.
+def exact_level(n: int, alpha: float) -> float:
+    """The two-sided level the signed-rank interval over ``n`` pairs really has when ``alpha``
+    is asked for: the exact null distribution is discrete, so it is at most ``alpha`` and often
+    well below (7 pairs reach 2/128 = 1.6 % when 3 % is allowed); 0 when ``n`` is too small for
+    any interval. Past EXACT_MAX_N the normal approximation is used and ``alpha`` is assumed.
     """
-    if look < 1:
-        raise ValueError(f"looks are numbered from 1, got {look}")
+    if n > EXACT_MAX_N:
+        return alpha
+    t = signed_rank_critical_value(n, alpha)
+    if t < 0:
+        return 0.0
+    return 2.0 * sum(signed_rank_counts(n)[: t + 1]) / 2.0**n
+
+
+def look_confidence(pairs_at_looks: Sequence[int], alpha: float = 0.05) -> float:
+    """Confidence for the latest look, given the pairs at every look so far (oldest first), so
+    that all looks together spend at most ``alpha``.
+
+    Look k is allowed alpha * 6 / (pi^2 k^2) (the Basel series sums to alpha) plus whatever the
+    looks before it were allowed but could not spend (``exact_level``). The sum of the levels
+    really spent stays within alpha, so a union bound covers any number of looks and any
+    data-dependent stopping rule; carrying the unspent part forward only makes later looks
+    less strict than allotting each look its share alone.
+    """
+    if not pairs_at_looks:
+        raise ValueError("need the pairs at one look at least, got none")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must lie strictly between 0 and 1 (e.g. 0.05), got {alpha}")
-    return 1.0 - alpha * 6.0 / (math.pi**2 * look**2)
+    carried = 0.0
+    confidence = 1.0
+    for look, pairs in enumerate(pairs_at_looks, start=1):
+        if pairs < 1:
+            raise ValueError(f"each look needs at least one pair, got {list(pairs_at_looks)}")
+        allowed = alpha * 6.0 / (math.pi**2 * look**2) + carried
+        confidence = 1.0 - allowed
+        # The level asked of the estimate is 1 - confidence: spend exactly what it will use.
+        carried = allowed - exact_level(pairs, 1.0 - confidence)
+    return confidence
 
 
 def look_schedule(min_pairs: int = 7, growth: float = 1.35) -> Iterator[int]:

@@ -15,6 +15,7 @@ from sandbox._stats import (
     Estimate,
     bootstrap_interval,
     estimate,
+    exact_level,
     hl_interval,
     hodges_lehmann,
     look_confidence,
@@ -268,18 +269,52 @@ def test_verdict_min_effect_changes_the_band() -> None:
 # --- looks -----------------------------------------------------------------------------------
 
 
-def test_look_confidence_spends_at_most_alpha_over_many_looks() -> None:
-    spent = math.fsum(1.0 - look_confidence(k) for k in range(1, 100_001))
-    assert spent <= 0.05
-    assert spent > 0.05 * (1 - 1e-4)  # and nearly all of it: not needlessly conservative
-    assert look_confidence(1) == pytest.approx(1 - 0.05 * 6 / math.pi**2)
-    assert look_confidence(2, alpha=0.01) == pytest.approx(1 - 0.01 * 6 / (4 * math.pi**2))
-    levels = [look_confidence(k) for k in range(1, 50)]
-    assert levels == sorted(levels) and all(0 < c < 1 for c in levels)
-    with pytest.raises(ValueError, match="from 1"):
-        look_confidence(0)
+def test_exact_level_is_the_discrete_level_the_interval_really_has() -> None:
+    # 7 pairs: the widest bounded interval drops one Walsh average each side, 2/128 in all.
+    assert exact_level(7, 0.0304) == pytest.approx(2 / 128)
+    assert exact_level(6, 0.0304) == 0.0  # 2/64 > 0.0304: no interval at all
+    assert exact_level(6, 1 / 32) == pytest.approx(1 / 32)
+    assert exact_level(100, 0.01) == 0.01  # normal approximation: the level asked for
+    for n in (5, 9, 14, 30, 60):
+        for alpha in (0.001, 0.01, 0.03, 0.05):
+            level = exact_level(n, alpha)
+            assert 0.0 <= level <= alpha
+            # and it is the level of the interval estimate() builds: its ends are Walsh
+            # averages that many positions in from each end
+            t = signed_rank_critical_value(n, alpha)
+            assert level == pytest.approx(2 * sum(signed_rank_counts(n)[: t + 1]) / 2**n)
+
+
+def spent(looks: list[int], alpha: float = 0.05) -> float:
+    """Sum of the levels really used at these looks."""
+    return math.fsum(
+        exact_level(pairs, 1.0 - look_confidence(looks[: k + 1], alpha))
+        for k, pairs in enumerate(looks)
+    )
+
+
+def test_look_confidence_spends_at_most_alpha_and_carries_what_a_look_could_not_use() -> None:
+    looks = list(itertools.islice(look_schedule(), 40))  # 7 ... past the exact range
+    assert spent(looks) <= 0.05
+    # and all these looks' shares: what early looks could not use is spent by the later ones
+    # (past EXACT_MAX_N the normal approximation uses its whole allowance)
+    shares = math.fsum(0.05 * 6 / (math.pi**2 * k**2) for k in range(1, 41))
+    assert spent(looks) == pytest.approx(shares, rel=1e-9)
+    assert spent(list(range(1, 200))) <= 0.05
+    first = 0.05 * 6 / math.pi**2
+    assert look_confidence([7]) == pytest.approx(1 - first)
+    # 7 pairs could only use 2/128 of the first look's share: the rest goes to the second.
+    assert look_confidence([7, 10]) == pytest.approx(1 - (first / 4 + first - 2 / 128))
+    assert look_confidence([2, 3], alpha=0.01) == pytest.approx(1 - 0.01 * 6 / math.pi**2 * 1.25)
+    # never stricter than giving each look its Basel share alone
+    for k in range(1, 40):
+        assert 1 - look_confidence(looks[:k]) >= 0.05 * 6 / (math.pi**2 * k**2) - 1e-15
+    with pytest.raises(ValueError, match="one look"):
+        look_confidence([])
+    with pytest.raises(ValueError, match="at least one pair"):
+        look_confidence([7, 0])
     with pytest.raises(ValueError, match="alpha"):
-        look_confidence(1, alpha=1.5)
+        look_confidence([7], alpha=1.5)
 
 
 def test_look_schedule_is_strictly_increasing_and_geometric() -> None:
@@ -304,10 +339,12 @@ MAX_PAIRS = 200
 
 def run_sequential(log_ratios: np.ndarray) -> tuple[str, int]:
     """Look per the schedule until a decisive verdict or the pair budget runs out."""
-    for look, pairs in enumerate(look_schedule(), start=1):
+    looks: list[int] = []
+    for pairs in look_schedule():
         if pairs > log_ratios.size:
             return "inconclusive", log_ratios.size
-        decided = verdict(estimate(log_ratios[:pairs].tolist(), look_confidence(look)))
+        looks.append(pairs)
+        decided = verdict(estimate(log_ratios[:pairs].tolist(), look_confidence(looks)))
         if decided != "inconclusive":
             return decided, pairs
     raise AssertionError("unreachable: the schedule is endless")
@@ -348,7 +385,7 @@ def test_alpha_spending_bounds_miscoverage_across_all_looks() -> None:
     missed = 0
     for row in data:
         for look, pairs in enumerate(looks, start=1):
-            low, high = hl_interval(row[:pairs].tolist(), look_confidence(look))
+            low, high = hl_interval(row[:pairs].tolist(), look_confidence(looks[:look]))
             if not low <= shift <= high:
                 missed += 1
                 break

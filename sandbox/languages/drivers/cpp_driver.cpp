@@ -654,9 +654,11 @@ inline std::int64_t timed_passes(std::vector<std::unique_ptr<CaseBase>>& cases,
   return total;
 }
 
-// The number of passes that makes a sample last at least kMinSampleNs. Near the threshold the
+// The number of passes that makes a sample last 1.2 x kMinSampleNs. Near the threshold the
 // fastest of three tries counts (a first, cold or preempted try overstates the time, and the
 // samples after warm-up would then come out shorter than 10 ms); a clearly long try is enough.
+// The count that first clears the minimum is scaled to the target, down as well as up:
+// doubling past a try just under the minimum overshoots by up to 2x, and every sample pays.
 inline std::uint64_t calibrate(std::vector<std::unique_ptr<CaseBase>>& cases) {
   std::uint64_t iterations = 1;
   while (true) {
@@ -665,7 +667,12 @@ inline std::uint64_t calibrate(std::vector<std::unique_ptr<CaseBase>>& cases) {
          ++retry) {
       elapsed = std::min(elapsed, timed_passes(cases, iterations));
     }
-    if (elapsed >= kMinSampleNs) return iterations;
+    if (elapsed >= kMinSampleNs) {
+      const double scaled = std::ceil(static_cast<double>(iterations) * 1.2 *
+                                      static_cast<double>(kMinSampleNs) /
+                                      static_cast<double>(elapsed));
+      return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(scaled));
+    }
     const double wanted = static_cast<double>(kMinSampleNs) /
                           static_cast<double>(std::max<std::int64_t>(elapsed, 1)) * 1.2;
     const double grown = std::ceil(static_cast<double>(iterations) * std::min(100.0, wanted));

@@ -288,11 +288,11 @@ public final class PerforchDriver {
                 result = PerforchCalls.call(overloads[i], target, args);
             } catch (Throwable e) {
                 rethrowFatal(e);
-                emit("{\"case\": " + i + ", \"error\": " + json(describe(e)) + "}");
+                emit("{\"case\": ", i, ", \"error\": ", json(describe(e)), "}");
                 continue;
             }
-            emit("{\"case\": " + i + ", \"result\": " + json(result == VOID ? "void" : PerforchRender.text(result))
-                    + ", \"args\": " + json(PerforchRender.text(args)) + "}");
+            emit("{\"case\": ", i, ", \"result\": ", json(result == VOID ? "void" : PerforchRender.text(result)),
+                    ", \"args\": ", json(PerforchRender.text(args)), "}");
         }
         emit(closing(1));
     }
@@ -341,10 +341,12 @@ public final class PerforchDriver {
                 if (steady(times) || System.nanoTime() > cap) break;
             }
             // Scaled by the best recent sample (+20 %), so quiet moments stay above the minimum too.
+            // Down as well as up: doubling past a try just under the minimum overshoots by up
+            // to 2x, and every sample and warm-up round after would pay for it.
             long best = Long.MAX_VALUE;
             for (int i = Math.max(0, times.size() - STEADY_WINDOW); i < times.size(); i++) best = Math.min(best, times.get(i));
-            iterations = Math.max(iterations, (long) Math.ceil(iterations * 1.2 * MIN_SAMPLE_NS / best));
-            emit("{\"calibrated\": " + iterations + "}");
+            iterations = Math.max(1, (long) Math.ceil(iterations * 1.2 * MIN_SAMPLE_NS / best));
+            emit("{\"calibrated\": ", iterations, "}");
         }
         List<Long> times = new ArrayList<>();
         long begun = System.nanoTime();
@@ -357,8 +359,8 @@ public final class PerforchDriver {
             steady = steady(times);
             if (now >= least && steady || now >= cap) break;
         }
-        emit("{\"warmup_samples\": " + times.size() + ", \"steady\": " + steady + "}");
-        for (int s = 0; s < samples; s++) emit("{\"ns\": " + timedPasses(iterations) + "}");
+        emit("{\"warmup_samples\": ", times.size(), ", \"steady\": ", steady, "}");
+        for (int s = 0; s < samples; s++) emit("{\"ns\": ", timedPasses(iterations), "}");
         emit(closing(iterations));
     }
 
@@ -457,7 +459,7 @@ public final class PerforchDriver {
                 rounds.add(round[1] * 1000 / round[0]);
             }
             long[] sample = timedCalls(i, CASE_SAMPLE_NS, perChunk);
-            emit("{\"case\": " + i + ", \"ns_per_call\": " + ((double) sample[1] / sample[0]) + "}");
+            emit("{\"case\": ", i, ", \"ns_per_call\": ", (double) sample[1] / sample[0], "}");
         }
     }
 
@@ -508,9 +510,15 @@ public final class PerforchDriver {
 
     // ---- protocol output ----
 
-    static void emit(String line) {
-        out.print(line);
-        out.print('\n');
+    /**
+     * One protocol line from its parts. A StringBuilder rather than `+`: javac compiles `+` to
+     * invokedynamic, whose first use costs a fresh JVM ~10 ms of bootstrapping, and every timed
+     * process is a fresh JVM.
+     */
+    static void emit(Object... parts) {
+        StringBuilder line = new StringBuilder();
+        for (Object part : parts) line.append(part);
+        out.print(line.append('\n'));
         out.flush();
     }
 
@@ -531,8 +539,23 @@ public final class PerforchDriver {
         } catch (Exception ignored) {
             peak = 0;
         }
-        long cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L);
-        return "{\"peak_rss_kb\": " + peak + ", \"cpu_ns\": " + cpu + ", \"iterations\": " + iterations + "}";
+        return new StringBuilder("{\"peak_rss_kb\": ").append(peak).append(", \"cpu_ns\": ").append(cpuNanos())
+                .append(", \"iterations\": ").append(iterations).append('}').toString();
+    }
+
+    /**
+     * User + system time from /proc/self/stat (fields 14 and 15, in clock ticks: 100 a second,
+     * Linux's fixed USER_HZ). ProcessHandle.info() reads the same but starts a thread pool and
+     * lambdas first, ~10 ms in every fresh JVM.
+     */
+    static long cpuNanos() {
+        try {
+            String stat = new String(Files.readAllBytes(Paths.get("/proc/self/stat")), StandardCharsets.US_ASCII);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (Exception e) {
+            return 0;  // not Linux: no CPU time
+        }
     }
 
     static String json(String text) {

@@ -466,6 +466,10 @@ fn bench<C: Clone, R>(
                     elapsed = elapsed.min(measure(call, iterations));
                 }
                 if elapsed >= MIN_SAMPLE_NS * 5 / 4 {
+                    // Scaled to that margin, down as well as up: doubling past a try just under
+                    // the minimum overshoots by up to 2x, and every sample would pay for it.
+                    let scaled = iterations as f64 * (MIN_SAMPLE_NS * 5 / 4) as f64 / elapsed as f64;
+                    iterations = (scaled.ceil() as u64).max(1);
                     break;
                 }
             }

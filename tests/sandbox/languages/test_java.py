@@ -294,7 +294,9 @@ def test_bench_gives_calibrated_samples_and_a_closing_line(executor: Executor) -
     assert len(samples) == 3 and all(ns >= MIN_SAMPLE_NS for ns in samples)
     closing = found[5]
     assert closing["iterations"] == calibrated
-    assert closing["peak_rss_kb"] > 1000 and closing["cpu_ns"] > 0
+    assert closing["peak_rss_kb"] > 1000
+    # calibration, warm-up and samples: several times 10 ms of work on the CPU, at least
+    assert closing["cpu_ns"] >= MIN_SAMPLE_NS
 
 
 def test_twice_the_work_measures_about_twice(executor: Executor) -> None:

@@ -83,3 +83,22 @@ def test_timed_passes_never_lets_a_mutation_leak_into_the_next_call() -> None:
     seen.clear()
     driver.timed_passes(append_and_measure, cases, copiers, passes=5)
     assert seen == [3, 3, 3, 3, 3]
+
+
+def test_calibration_scales_the_count_to_the_target_instead_of_overshooting(
+    monkeypatch: Any,
+) -> None:
+    # 98.5 us a pass: 100 passes fall just short of 10 ms, and doubling to 200 would make every
+    # sample ~2x longer than needed; the count that clears the minimum is scaled back to 1.2x.
+    per_pass = 98_500
+    tries: list[int] = []
+
+    def fake_passes(target: Any, cases: Any, copiers: Any, passes: int) -> int:
+        tries.append(passes)
+        return passes * per_pass + (3_000_000 if len(tries) == 3 else 0)  # one preempted try
+
+    monkeypatch.setattr(driver, "timed_passes", fake_passes)
+    iterations = driver.calibrate(total, [([1],)], [])
+    assert tries[:3] == [1, 100, 200]
+    assert driver.MIN_SAMPLE_NS <= iterations * per_pass <= 1.25 * driver.MIN_SAMPLE_NS
+    assert iterations == 122  # from the fastest of the three tries at 200, not the preempted one
