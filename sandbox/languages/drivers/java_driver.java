@@ -294,7 +294,7 @@ public final class PerforchDriver {
             emit("{\"case\": ", i, ", \"result\": ", json(result == VOID ? "void" : PerforchRender.text(result)),
                     ", \"args\": ", json(PerforchRender.text(args)), "}");
         }
-        emit(closing(1));
+        emitClosing(1);
     }
 
     /** Running out of heap is the run's failure (reported as such), not one case's output. */
@@ -361,7 +361,7 @@ public final class PerforchDriver {
         }
         emit("{\"warmup_samples\": ", times.size(), ", \"steady\": ", steady, "}");
         for (int s = 0; s < samples; s++) emit("{\"ns\": ", timedPasses(iterations), "}");
-        emit(closing(iterations));
+        emitClosing(iterations);
     }
 
     static long grow(long iterations, long elapsed) {
@@ -530,7 +530,7 @@ public final class PerforchDriver {
         }
     }
 
-    static String closing(long iterations) {
+    static void emitClosing(long iterations) {
         long peak = 0;
         try {
             for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
@@ -539,8 +539,7 @@ public final class PerforchDriver {
         } catch (Exception ignored) {
             peak = 0;
         }
-        return new StringBuilder("{\"peak_rss_kb\": ").append(peak).append(", \"cpu_ns\": ").append(cpuNanos())
-                .append(", \"iterations\": ").append(iterations).append('}').toString();
+        emit("{\"peak_rss_kb\": ", peak, ", \"cpu_ns\": ", cpuNanos(), ", \"iterations\": ", iterations, "}");
     }
 
     /**
