@@ -263,20 +263,23 @@ def _bench(
     failure = classify(result, "run")
     if failure is not None:
         raise TimingFailed(version, failure)
-    samples: list[float] = []
+    sample_ns: list[float] = []
     closing: Mapping[str, Any] = {}
     for record in _records(result.stdout):
         if "ns" in record:
-            samples.append(float(record["ns"]) / iterations)
+            sample_ns.append(float(record["ns"]))
         elif "peak_rss_kb" in record:
             closing = record
-    if not samples or any(s <= 0 for s in samples):
+    # The driver raises the count when a warm-up round comes out under the minimum sample time
+    # (this process runs faster than the one that calibrated): its closing line says which.
+    used = int(closing.get("iterations", iterations))
+    if not sample_ns or any(s <= 0 for s in sample_ns) or used < 1:
         raise TimingFailed(version, Failure("driver-error", "the driver reported no samples"))
     return ProcessRun(
         version,
         block,
-        tuple(samples),
-        iterations,
+        tuple(ns / used for ns in sample_ns),
+        used,
         int(closing.get("peak_rss_kb", 0)),
         int(closing.get("cpu_ns", 0)),
         result.wall_seconds,

@@ -10,9 +10,12 @@ The driver protocol every ``driver_program`` must speak on stdout, one JSON obje
     ``{"case": i, "error": E}`` where E is ``"<ExceptionType>: <message>"`` (a panic, an
     exception). Then the same closing line as ``bench`` (below).
 ``<run argv> bench ITERATIONS SAMPLES WARMUP_MS``
-    ITERATIONS 0 means calibrate: double n until one sample (n passes over all cases) takes at
-    least 10 ms, print ``{"calibrated": n}``. Then warm up for WARMUP_MS (JIT languages: until
-    steady, print ``{"warmup_samples": k, "steady": bool}``), then print SAMPLES lines
+    ITERATIONS 0 means calibrate: grow n until one sample (n passes over all cases) takes at
+    least 10 ms, scale it to about 1.2x that, print ``{"calibrated": n}``. Then warm up: at
+    least one round, for WARMUP_MS (JIT languages: until steady, print ``{"warmup_samples": k,
+    "steady": bool}``); a round under 10 ms raises n to about 1.2x the minimum and warm-up goes
+    on (a count calibrated in another process, or under load, can be too small here). Then
+    print SAMPLES lines
     ``{"ns": T}``: T is the time of n passes over all cases, each call on a fresh copy of its
     arguments made outside the timed region, each result kept alive in a sink the compiler
     cannot remove. Then ``{"peak_rss_kb": N, "cpu_ns": C, "iterations": n}`` where N is the

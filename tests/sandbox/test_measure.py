@@ -69,6 +69,24 @@ def synthetic(ns_per_call: dict[VersionName, float], noise: float, seed: int = 1
     return run
 
 
+def test_samples_are_divided_by_the_count_the_driver_says_it_used() -> None:
+    # The new version's driver raises every count it is given 3x during warm-up (its process
+    # runs faster than the one that calibrated): per call, the versions are the same.
+    same = synthetic({"old": 1.0, "copy": 1.0, "new": 1.0}, 0.01)
+
+    def raising(version: VersionName, argv: Sequence[str]) -> ProcessResult:
+        if version != "new" or argv[1] == "0":
+            return same(version, argv)
+        used = int(argv[1]) * 3
+        result = same(version, [argv[0], str(used), *argv[2:]])
+        stdout = result.stdout.replace('"cpu_ns": 1}', f'"cpu_ns": 1, "iterations": {used}}}')
+        return ProcessResult(tuple(argv), 0, stdout, "", "exited", 0.001, 0.001)
+
+    timing = measure(raising, Budget(), Random(0))
+    assert timing.verdict == "unchanged", timing.guarded
+    assert {run.iterations for run in timing.runs if run.version == "new"} == {3000}
+
+
 def test_twice_the_time_is_slower_at_the_first_look() -> None:
     timing = measure(synthetic({"old": 1.0, "copy": 1.0, "new": 2.0}, 0.02), Budget(), Random(0))
     assert timing.verdict == "slower" and timing.stopped == "decided"

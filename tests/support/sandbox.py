@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sandbox import Executor, Support, make_backend
 
@@ -20,3 +22,12 @@ def make_support(cache_dir: Path) -> Support:
 
 def make_executor(cache_dir: Path, backend: str = "namespace") -> Executor:
     return Executor(make_backend(backend), make_support(cache_dir))
+
+
+def per_pass_ns(records: Iterable[Mapping[str, Any]]) -> list[float]:
+    """A bench run's samples as time per pass over the inputs. The driver raises the count it
+    was given when a warm-up round is under the minimum sample time; its closing line says
+    which count the samples used."""
+    found = list(records)
+    used = next(r["iterations"] for r in found if "peak_rss_kb" in r)
+    return [r["ns"] / used for r in found if "ns" in r]

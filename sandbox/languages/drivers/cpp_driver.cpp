@@ -680,6 +680,28 @@ inline std::uint64_t calibrate(std::vector<std::unique_ptr<CaseBase>>& cases) {
   }
 }
 
+// At least one round, then rounds until warmup_ms has passed. A round under the minimum (the
+// count was calibrated under load, or in another process) raises the count to 1.2x the minimum
+// and warm-up goes on; the count returned is the one the samples use. A raised count must
+// clear 1.1x: it was scaled from a round that may not represent the rest.
+inline std::uint64_t warm_up(std::vector<std::unique_ptr<CaseBase>>& cases,
+                             std::uint64_t iterations, std::uint64_t warmup_ms) {
+  const std::int64_t deadline = now_ns() + static_cast<std::int64_t>(warmup_ms) * 1'000'000;
+  std::int64_t least = kMinSampleNs;
+  while (true) {
+    const std::int64_t elapsed = timed_passes(cases, iterations);
+    if (elapsed < least) {
+      least = kMinSampleNs + kMinSampleNs / 10;
+      const double wanted = std::min(100.0, 1.2 * static_cast<double>(kMinSampleNs) /
+                                                static_cast<double>(std::max<std::int64_t>(elapsed, 1)));
+      const double raised = std::ceil(static_cast<double>(iterations) * wanted);
+      iterations = std::max(iterations + 1, static_cast<std::uint64_t>(raised));
+    } else if (now_ns() >= deadline) {
+      return iterations;
+    }
+  }
+}
+
 inline bool parse_count(const char* text, std::uint64_t& out) {
   char* end = nullptr;
   const unsigned long long value = std::strtoull(text, &end, 10);
@@ -699,8 +721,7 @@ inline int bench(std::vector<std::unique_ptr<CaseBase>>& cases, int argc, char**
     iterations = calibrate(cases);
     emit("{\"calibrated\": " + std::to_string(iterations) + "}");
   }
-  const std::int64_t deadline = now_ns() + static_cast<std::int64_t>(warmup_ms) * 1'000'000;
-  while (now_ns() < deadline) timed_passes(cases, iterations);
+  iterations = warm_up(cases, iterations, warmup_ms);
   for (std::uint64_t i = 0; i < samples; ++i) {
     emit("{\"ns\": " + std::to_string(timed_passes(cases, iterations)) + "}");
   }

@@ -160,14 +160,30 @@ func perforchBench(templates []perforchCall, iterations, samples, warmupMs int) 
 		}
 		perforchEmit("calibrated", iterations)
 	}
-	deadline := time.Now().Add(time.Duration(warmupMs) * time.Millisecond)
-	for time.Now().Before(deadline) {
-		b.timedPasses(iterations)
-	}
+	iterations = b.warmUp(iterations, warmupMs)
 	for range samples {
 		perforchEmit("ns", b.timedPasses(iterations))
 	}
 	perforchEmit(perforchClosing(iterations)...)
+}
+
+// warmUp runs at least one round, then rounds until warmupMs has passed. A round under the
+// minimum (the count was calibrated under load, or in another process) raises the count to
+// 1.2x the minimum and warm-up goes on; the count returned is the one the samples use. A
+// raised count must clear 1.1x: it was scaled from a round that may not represent the rest.
+func (b *perforchBenchState) warmUp(iterations, warmupMs int) int {
+	deadline := time.Now().Add(time.Duration(warmupMs) * time.Millisecond)
+	least := float64(perforchMinSampleNs)
+	for {
+		elapsed := float64(b.timedPasses(iterations))
+		if elapsed < least {
+			least = 1.1 * perforchMinSampleNs
+			wanted := math.Min(100, 1.2*perforchMinSampleNs/math.Max(elapsed, 1))
+			iterations = max(iterations+1, int(math.Ceil(float64(iterations)*wanted)))
+		} else if !time.Now().Before(deadline) {
+			return iterations
+		}
+	}
 }
 
 const perforchCaseNs = 2_000_000 // `cases` mode: timed calls per case, at least this long

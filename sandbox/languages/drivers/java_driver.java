@@ -353,8 +353,19 @@ public final class PerforchDriver {
         long least = begun + warmupMs * 1_000_000L;
         long cap = begun + Math.max(warmupMs, WARMUP_CAP_MS) * 1_000_000L;
         boolean steady = false;
+        long shortest = MIN_SAMPLE_NS;  // a round under this raises the count
         while (true) {
-            times.add(timedPasses(iterations));
+            long t = timedPasses(iterations);
+            // Calibrated under load, in another process or before the JIT's last tier, the count
+            // can give rounds under the minimum: raise it and warm up on at the new count. A raised
+            // count must clear 1.1x: it was scaled from a round that may not represent the rest.
+            if (t < shortest) {
+                shortest = MIN_SAMPLE_NS + MIN_SAMPLE_NS / 10;
+                iterations = Math.max(iterations + 1, (long) Math.ceil(iterations * Math.min(100.0, MIN_SAMPLE_NS * 1.2 / Math.max(t, 1))));
+                times.clear();
+                continue;
+            }
+            times.add(t);
             long now = System.nanoTime();
             steady = steady(times);
             if (now >= least && steady || now >= cap) break;

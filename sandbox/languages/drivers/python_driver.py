@@ -258,6 +258,29 @@ def calibrate(
         iterations = max(iterations * 2, math.ceil(iterations * min(grow, 100.0)))
 
 
+def warm_up(
+    target: Callable[..., Any],
+    cases: list[tuple[Any, ...]],
+    copiers: list[Copier],
+    iterations: int,
+    warmup_ms: int,
+) -> int:
+    """At least one round, then rounds until warmup_ms has passed. A round under the minimum
+    (the count was calibrated under load, or in another process) raises the count to 1.2x the
+    minimum and warms up on; the count that comes back is the one the samples use. A raised
+    count must clear 1.1x: it was scaled from a round that may not represent the rest."""
+    deadline = time.perf_counter_ns() + warmup_ms * 1_000_000
+    least = float(MIN_SAMPLE_NS)
+    while True:
+        elapsed = timed_passes(target, cases, copiers, iterations)
+        if elapsed < least:
+            wanted = min(100.0, 1.2 * MIN_SAMPLE_NS / max(elapsed, 1))
+            iterations = max(iterations + 1, math.ceil(iterations * wanted))
+            least = 1.1 * MIN_SAMPLE_NS
+        elif time.perf_counter_ns() >= deadline:
+            return iterations
+
+
 def run_bench(
     target: Callable[..., Any],
     cases: list[tuple[Any, ...]],
@@ -269,9 +292,7 @@ def run_bench(
     if iterations <= 0:
         iterations = calibrate(target, cases, copiers)
         emit({"calibrated": iterations})
-    deadline = time.perf_counter_ns() + warmup_ms * 1_000_000
-    while time.perf_counter_ns() < deadline:
-        timed_passes(target, cases, copiers, iterations)
+    iterations = warm_up(target, cases, copiers, iterations, warmup_ms)
     for _ in range(samples):
         emit({"ns": timed_passes(target, cases, copiers, iterations)})
     emit(closing(iterations))

@@ -483,9 +483,23 @@ fn bench<C: Clone, R>(
         }
         out.emit(&format!("{{\"calibrated\": {}}}", iterations));
     }
+    // At least one round, then rounds until warmup_ms has passed. A round under the minimum (the
+    // count was calibrated under load, or in another process) raises the count to 1.2x the
+    // minimum and warm-up goes on; the samples use the count it ends with. A raised count must
+    // clear 1.1x: it was scaled from a round that may not represent the rest.
     let warmup = Instant::now();
-    while warmup.elapsed().as_millis() < warmup_ms as u128 {
-        timed_passes(cases, call, iterations, per_chunk);
+    let mut least = MIN_SAMPLE_NS;
+    loop {
+        // The smaller of wall and CPU time, as in calibration: a preempted round is no proof.
+        let (wall, cpu) = timed_passes(cases, call, iterations, per_chunk);
+        let elapsed = wall.min(cpu);
+        if elapsed < least {
+            least = MIN_SAMPLE_NS * 11 / 10;
+            let wanted = (MIN_SAMPLE_NS as f64 * 1.2 / elapsed.max(1) as f64).min(100.0);
+            iterations = ((iterations as f64 * wanted).ceil() as u64).max(iterations + 1);
+        } else if warmup.elapsed().as_millis() >= warmup_ms as u128 {
+            break;
+        }
     }
     for _ in 0..samples {
         let (ns, _) = timed_passes(cases, call, iterations, per_chunk);

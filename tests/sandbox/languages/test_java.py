@@ -20,6 +20,7 @@ from sandbox._failures import classify
 from sandbox._limits import MIB, Limits
 from sandbox._process import ProcessResult
 from sandbox.languages import MIN_SAMPLE_NS, java
+from tests.support.sandbox import per_pass_ns
 
 SOLUTION = """import java.util.*;
 
@@ -217,7 +218,8 @@ def test_each_call_gets_a_fresh_deep_copy(executor: Executor) -> None:
     found = records(executor.run(built, ["outputs"], RUN_LIMITS))
     assert [(r["result"], r["args"]) for r in found[:2]] == [("2", "[[7, 1]]"), ("2", "[[7, 1]]")]
     bench = records(executor.run(built, ["bench", "1000", "2", "0"], RUN_LIMITS))  # no halt
-    assert [r["iterations"] for r in bench if "iterations" in r] == [1000]
+    assert len([r for r in bench if "ns" in r]) == 2
+    assert [r["iterations"] >= 1000 for r in bench if "iterations" in r] == [True]
 
 
 def test_outputs_report_exceptions_as_type_and_message(executor: Executor) -> None:
@@ -293,10 +295,18 @@ def test_bench_gives_calibrated_samples_and_a_closing_line(executor: Executor) -
     samples = [r["ns"] for r in found[2:5]]
     assert len(samples) == 3 and all(ns >= MIN_SAMPLE_NS for ns in samples)
     closing = found[5]
-    assert closing["iterations"] == calibrated
+    assert closing["iterations"] >= calibrated  # raised only if warm-up ran under 10 ms
     assert closing["peak_rss_kb"] > 1000
     # calibration, warm-up and samples: several times 10 ms of work on the CPU, at least
     assert closing["cpu_ns"] >= MIN_SAMPLE_NS
+
+
+def test_a_count_too_small_for_10_ms_is_raised_during_warm_up(executor: Executor) -> None:
+    built = build(executor, WORK.replace("ROUNDS", "1"), "Work.mix", WORK_INPUTS)
+    found = records(executor.run(built, ["bench", "1", "3", "0"], RUN_LIMITS))
+    # One pass is far under 10 ms (the premise), so warm-up had to raise the count.
+    assert max(per_pass_ns(found)) < MIN_SAMPLE_NS / 4 and found[-1]["iterations"] > 4
+    assert statistics.median(r["ns"] for r in found if "ns" in r) >= MIN_SAMPLE_NS
 
 
 def test_twice_the_work_measures_about_twice(executor: Executor) -> None:
@@ -313,7 +323,7 @@ def test_twice_the_work_measures_about_twice(executor: Executor) -> None:
     for _round in range(5):
         for name, program in (("once", once), ("twice", twice)):
             found = records(executor.run(program, ["bench", n, "15", "100"], RUN_LIMITS))
-            centers[name].append(statistics.median(r["ns"] for r in found if "ns" in r))
+            centers[name].append(statistics.median(per_pass_ns(found)))
     ratio = statistics.median(centers["twice"]) / statistics.median(centers["once"])
     assert 1.5 <= ratio <= 2.7, centers
 

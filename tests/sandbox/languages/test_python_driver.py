@@ -102,3 +102,21 @@ def test_calibration_scales_the_count_to_the_target_instead_of_overshooting(
     assert tries[:3] == [1, 100, 200]
     assert driver.MIN_SAMPLE_NS <= iterations * per_pass <= 1.25 * driver.MIN_SAMPLE_NS
     assert iterations == 122  # from the fastest of the three tries at 200, not the preempted one
+
+
+def test_warm_up_raises_a_count_whose_rounds_fall_under_the_minimum(monkeypatch: Any) -> None:
+    # A count calibrated in a slower process: 3 passes of 1 ms make a 3 ms round here. The
+    # count is raised to 1.2x the minimum, and warm-up ends only on a round that clears it.
+    per_pass = 1_000_000
+    tries: list[int] = []
+
+    def fake_passes(target: Any, cases: Any, copiers: Any, passes: int) -> int:
+        tries.append(passes)
+        return passes * per_pass
+
+    monkeypatch.setattr(driver, "timed_passes", fake_passes)
+    assert driver.warm_up(total, [([1],)], [], 3, warmup_ms=0) == 12
+    assert tries == [3, 12]
+    tries.clear()
+    assert driver.warm_up(total, [([1],)], [], 20, warmup_ms=0) == 20  # long enough: kept
+    assert tries == [20]
