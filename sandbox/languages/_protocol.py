@@ -134,6 +134,13 @@ class Language(Protocol):
         """The optional driver modes (``coverage``, ``cases``) this language's driver has."""
         ...
 
+    @property
+    def runs_machine_code(self) -> bool:
+        """True when the build's output is machine code the CPU runs in place: where its pages
+        land can change its speed, so the A/A guard's copy gets a build of its own. False when
+        the runtime reads it as data (class files, sources): the copy shares old's build."""
+        ...
+
     def toolchain(self, support: Support) -> Toolchain:
         """Find the tools and their versions (through sandbox._process.run_process)."""
         ...

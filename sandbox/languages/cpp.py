@@ -27,6 +27,7 @@ name = "cpp"
 extensions = (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+runs_machine_code = True
 
 COMPILER = "g++"
 # The same flags for the precompiled header and every program: g++ ignores (and, with

@@ -39,6 +39,7 @@ name = "go"
 extensions = (".go",)
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+runs_machine_code = True
 
 # Where Go is looked for: the go.dev tarball's place, then Debian's golang-go.
 _CANDIDATES = (Path("/usr/local/go/bin/go"), Path("/usr/lib/go/bin/go"), Path("/usr/bin/go"))

@@ -33,6 +33,7 @@ name = "java"
 extensions = (".java",)
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+runs_machine_code = False
 
 MIN_MAJOR = 17
 JVM_OVERHEAD = 768 * MIB  # measured: a JVM with the flags below maps ~520 MiB besides its heap

@@ -17,6 +17,7 @@ extensions: tuple[str, ...] = (".py",)
 
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+runs_machine_code = False
 # The same hash seed for every run of either version, so set and dict-of-str iteration orders
 # (and anything derived from them) cannot differ between old and new.
 _ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}

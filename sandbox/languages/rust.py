@@ -21,6 +21,7 @@ name = "rust"
 extensions = (".rs",)
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+runs_machine_code = True
 
 EDITION = "2021"
 _TESTS_BINARY = "perforch_tests"

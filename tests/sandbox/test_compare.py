@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sandbox import Budget, Executor, Limits, Workload, WorkloadError, compare
+from tests.support.sandbox import make_executor
 
 OLD = """
 def dedupe(items):
@@ -129,3 +132,39 @@ def test_tests_alone_check_correctness_without_a_timing_claim(executor: Executor
 def test_no_workload_is_a_clear_error(executor: Executor) -> None:
     with pytest.raises(WorkloadError, match="inputs file"):
         run(executor, FAST, workload=Workload("dedupe"))
+
+
+SUM_CPP = """long long total(int n) {
+    long long s = 0;
+    for (int i = 0; i < n; ++i) s += i % 7;
+    return s;
+}
+"""
+SUM_CPP_INPUTS = "template <class Call> void perforch_inputs(Call&& call) {\n    call(20000);\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "old", "workload", "builds"),
+    [
+        # old, new: the copy runs old's build (the interpreter reads sources as data)
+        ("python", OLD, Workload("dedupe", inputs=INPUTS), 2),
+        # old, new and a copy of its own: where machine code's pages land can change its speed
+        ("cpp", SUM_CPP, Workload("total", inputs=SUM_CPP_INPUTS), 3),
+    ],
+)
+def test_the_aa_copy_has_a_build_of_its_own_only_for_machine_code(
+    tmp_path: Path, language: str, old: str, workload: Workload, builds: int
+) -> None:
+    executor = make_executor(tmp_path)
+    new = old.replace("return", "return 0 +" if language == "cpp" else "return list() +", 1)
+    result = compare(
+        old,
+        new,
+        language=language,
+        workload=workload,
+        executor=executor,
+        budget=Budget(max_seconds=3),
+    )
+    assert result.timing is not None, result.summary
+    assert {run.version for run in result.timing.runs} == {"old", "new", "copy"}
+    assert len(list((tmp_path / "builds").glob("*/*"))) == builds
