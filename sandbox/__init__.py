@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sandbox._measure import Budget, ProcessRun, Timing
     from sandbox._probe import Probe, probe, run_tests, time_cases
     from sandbox._stats import Estimate, Verdict
+    from sandbox._steadiness import Steadiness, probe_steadiness
     from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
     from sandbox.languages import LANGUAGES, Language, Support, Toolchain, get_language
 
@@ -58,6 +59,7 @@ _LAZY: dict[str, str] = {
     "Mismatch": "sandbox._differential",
     "Probe": "sandbox._probe",
     "ProcessRun": "sandbox._measure",
+    "Steadiness": "sandbox._steadiness",
     "Support": "sandbox.languages",
     "Timing": "sandbox._measure",
     "Tolerance": "sandbox._differential",
@@ -70,6 +72,7 @@ _LAZY: dict[str, str] = {
     "machine_info": "sandbox._machine",
     "make_backend": "sandbox.backends",
     "probe": "sandbox._probe",
+    "probe_steadiness": "sandbox._steadiness",
     "run_tests": "sandbox._probe",
     "time_cases": "sandbox._probe",
 }
@@ -110,6 +113,7 @@ __all__ = [
     "ProcessResult",
     "ProcessRun",
     "SandboxError",
+    "Steadiness",
     "Support",
     "Timing",
     "Tolerance",
@@ -124,6 +128,7 @@ __all__ = [
     "machine_info",
     "make_backend",
     "probe",
+    "probe_steadiness",
     "run_process",
     "run_tests",
     "time_cases",

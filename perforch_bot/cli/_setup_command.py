@@ -9,7 +9,7 @@ import click
 
 from perforch_bot.cli._context import sandbox_options, settings_from
 from perforch_bot.cli._tables import render_table
-from sandbox import BACKENDS, LANGUAGES, SandboxError, make_backend
+from sandbox import BACKENDS, LANGUAGES, SandboxError, make_backend, probe_steadiness
 
 
 @click.command()
@@ -34,7 +34,8 @@ def setup(quiet: bool, **sandbox: Any) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @sandbox_options
 def doctor(as_json: bool, **sandbox: Any) -> int:
-    """Each language's toolchain and version, and each sandbox backend: does it work here?"""
+    """Each language's toolchain and version, each sandbox backend (does it work here?), and
+    whether this machine runs code at a steady speed (about a second of timing)."""
     settings = settings_from(**sandbox)
     support = settings.support()
     toolchains = [language.toolchain(support) for language in LANGUAGES.values()]
@@ -44,6 +45,7 @@ def doctor(as_json: bool, **sandbox: Any) -> int:
             backends.append(make_backend(name, settings.backend_options).health())
         except SandboxError as exc:
             backends.append(_unavailable(name, str(exc)))
+    timing = probe_steadiness()
     if as_json:
         click.echo(
             json.dumps(
@@ -67,6 +69,13 @@ def doctor(as_json: bool, **sandbox: Any) -> int:
                         }
                         for b in backends
                     ],
+                    "timing": {
+                        "steady": timing.steady,
+                        "windows": timing.windows,
+                        "slow_over_fast": round(timing.ratio, 3),
+                        "slow_share": round(timing.slow_share, 3),
+                        "detail": timing.describe(),
+                    },
                 },
                 indent=2,
             )
@@ -96,6 +105,8 @@ def doctor(as_json: bool, **sandbox: Any) -> int:
                 ],
             )
         )
+        click.echo()
+        click.echo(f"timing: {timing.describe()}")
     ok = all(t.ok for t in toolchains) and any(b.works for b in backends)
     return 0 if ok else 1
 

@@ -20,6 +20,9 @@ def test_doctor_reports_every_language_and_backend(
     backends = {entry["backend"]: entry for entry in report["backends"]}
     assert backends["namespace"]["works"]
     assert "network" in backends["namespace"]["isolation"]
+    timing = report["timing"]
+    assert timing["windows"] >= 10 and timing["slow_over_fast"] >= 1
+    assert timing["detail"].startswith("steady" if timing["steady"] else "unsteady")
 
 
 @pytest.mark.docker
@@ -45,6 +48,7 @@ def test_doctor_table_is_readable(sandbox_cache: Path, capsys: pytest.CaptureFix
     main(["doctor", "--cache-dir", str(sandbox_cache)])
     out = capsys.readouterr().out
     assert "language" in out and "backend" in out and "namespace" in out
+    assert "timing: " in out and "windows of 20 ms" in out
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
