@@ -13,8 +13,8 @@ work is proportional to `{REPS}` while its result is not) and the inputs file. E
 results go to bench/results/aa_ab-<language>.json, written when that language finishes, so a
 run of some languages leaves the others' results alone; with --merge, the conditions run (count
 > 0) replace theirs in that file and the others are kept. Each condition's record carries the
-machine's state (load average) when it finished, since rows of one file may come from
-different runs.
+machine's state (load average, and how steady it ran: `perforch doctor`'s probe) when it
+finished, since rows of one file may come from different runs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from random import Random
 
 from _common import RESULTS, ROOT, save, table
 
-from sandbox import Budget, Limits, ProcessRun, Workload, compare, machine_info
+from sandbox import Budget, Limits, ProcessRun, Workload, compare, machine_info, probe_steadiness
 from sandbox._executor import Executor
 from sandbox.languages import get_language
 from tests.support.sandbox import make_executor
@@ -113,6 +113,11 @@ def run_condition(
             }
         )
     return results
+
+
+def _steadiness() -> dict[str, object]:
+    found = probe_steadiness()
+    return {"ratio": round(found.ratio, 3), "slow_share": round(found.slow_share, 3)}
 
 
 def _block_log_ratios(runs: tuple[ProcessRun, ...]) -> dict[str, list[float]]:
@@ -275,6 +280,8 @@ def main() -> int:
                         **summary,
                         "naive": {"verdicts": naive_verdicts, "correct": naive_ok},
                         "machine": machine_info(),
+                        # a shared VM's slow spells, read when the condition finished
+                        "steadiness": _steadiness(),
                         "results": results,
                     }
                 )
