@@ -8,6 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import Executor, Support, make_backend
+from sandbox.languages import MIN_SAMPLE_NS
+
+# The shortest sample a test accepts from a calibrated count. Samples are calibrated to ~1.2x
+# MIN_SAMPLE_NS at the speed the machine ran then, and a shared VM's cores swing ~1.9x in speed
+# for 0.1-1.5 s at a time (`perforch doctor` shows it): a count set in a slow spell gives
+# ~0.63x in a fast one. A count that was never calibrated or raised gives far less.
+SHORTEST_SAMPLE_NS = MIN_SAMPLE_NS // 2
 
 # Language dependencies (Rust crates, Go modules) that scripts/bootstrap's `perforch setup`
 # built: the tests reuse them instead of rebuilding them per session.
