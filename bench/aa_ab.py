@@ -33,7 +33,7 @@ from _common import RESULTS, ROOT, save, table
 from sandbox import Budget, Limits, ProcessRun, Workload, compare, machine_info, probe_steadiness
 from sandbox._executor import Executor
 from sandbox.languages import get_language
-from tests.support.sandbox import make_executor
+from tests.support.sandbox import make_executor, per_pass_ns
 
 KERNELS = ROOT / "bench" / "kernels"
 HEADERS = [
@@ -171,10 +171,8 @@ def naive(
             per_process = []
             for _ in range(processes):
                 out = executor.run(built[name], ["bench", str(iterations), "3", "30"], Limits())
-                records = [json.loads(line) for line in out.stdout.splitlines()]
-                # per pass: the driver raises the count if a warm-up round is under 10 ms
-                used = next(r["iterations"] for r in records if "peak_rss_kb" in r)
-                per_process.append(statistics.median(r["ns"] / used for r in records if "ns" in r))
+                records = (json.loads(line) for line in out.stdout.splitlines())
+                per_process.append(statistics.median(per_pass_ns(records)))
             best[name] = min(per_process)
         ratio = best["new"] / best["old"]
         verdicts.append(

@@ -22,13 +22,16 @@ UNSTEADY_RATIO = 1.15
 
 @dataclass(frozen=True)
 class Steadiness:
-    """``ratio``: the slowest tenth of the windows' median time over the fastest tenth's."""
+    """``fast_ns`` and ``slow_ns``: the median window of the fastest and the slowest tenth."""
 
     windows: int
     fast_ns: float
     slow_ns: float
-    ratio: float
     slow_share: float  # of the windows, those over UNSTEADY_RATIO x the fast ones
+
+    @property
+    def ratio(self) -> float:
+        return self.slow_ns / self.fast_ns
 
     @property
     def steady(self) -> bool:
@@ -53,7 +56,7 @@ def summarise(window_ns: list[float]) -> Steadiness:
     fast = statistics.median(ordered[:tenth])
     slow = statistics.median(ordered[-tenth:])
     slowed = sum(1 for t in ordered if t > UNSTEADY_RATIO * fast)
-    return Steadiness(len(ordered), fast, slow, slow / fast, slowed / len(ordered))
+    return Steadiness(len(ordered), fast, slow, slowed / len(ordered))
 
 
 def probe_steadiness(seconds: float = 1.0) -> Steadiness:

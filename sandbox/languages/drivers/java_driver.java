@@ -363,7 +363,7 @@ public final class PerforchDriver {
             // count must clear 1.1x: it was scaled from a round that may not represent the rest.
             if (t < shortest) {
                 shortest = MIN_SAMPLE_NS + MIN_SAMPLE_NS / 10;
-                iterations = Math.max(iterations + 1, (long) Math.ceil(iterations * Math.min(100.0, MIN_SAMPLE_NS * 1.2 / Math.max(t, 1))));
+                iterations = Math.max(iterations + 1, scaled(iterations, t));
                 times.clear();
                 continue;
             }
@@ -378,8 +378,13 @@ public final class PerforchDriver {
     }
 
     static long grow(long iterations, long elapsed) {
+        return Math.max(iterations * 2, scaled(iterations, elapsed));
+    }
+
+    /** The count that would make a round last 1.2x the minimum (at most 100x the count). */
+    static long scaled(long iterations, long elapsed) {
         double factor = Math.min(100.0, MIN_SAMPLE_NS * 1.2 / Math.max(elapsed, 1));
-        return Math.max(iterations * 2, (long) Math.ceil(iterations * factor));
+        return (long) Math.ceil(iterations * factor);
     }
 
     /**
