@@ -30,10 +30,12 @@ from random import Random
 
 from _common import RESULTS, ROOT, save, table
 
-from sandbox import Budget, Limits, ProcessRun, Workload, compare, machine_info, probe_steadiness
+from sandbox import Budget, Limits, Timing, Workload, compare, machine_info, probe_steadiness
 from sandbox._executor import Executor
 from sandbox.languages import get_language
 from tests.support.sandbox import make_executor, per_pass_ns
+
+AB_AA = (("ab", "new"), ("aa", "copy"))  # the saved log-ratios: new and the copy, over old
 
 KERNELS = ROOT / "bench" / "kernels"
 HEADERS = [
@@ -108,8 +110,12 @@ def run_condition(
                 "refused": t.refused if t else c.summary,
                 "stopped": t.stopped if t else None,
                 "method": t.guarded.method if t else None,
-                # Per-block paired log-ratios, so other decision rules can be replayed offline.
-                "log_ratios": _block_log_ratios(t.runs) if t else None,
+                # Per-block paired log-ratios, so other decision rules can be replayed offline;
+                # the same processes with every sample kept show what setting spells aside did.
+                "log_ratios": _block_log_ratios(t) if t else None,
+                "log_ratios_every_sample": _block_log_ratios(t, every_sample=True) if t else None,
+                "spell_limit_ns": t.ref_limit_ns if t else None,
+                "set_aside": len(t.set_aside) if t else None,
             }
         )
     return results
@@ -120,19 +126,9 @@ def _steadiness() -> dict[str, object]:
     return {"ratio": round(found.ratio, 3), "slow_share": round(found.slow_share, 3)}
 
 
-def _block_log_ratios(runs: tuple[ProcessRun, ...]) -> dict[str, list[float]]:
-    """log(new/old) and log(copy/old) per block: the mean log of each version's process
-    medians in the block, as the measurement computes them."""
-    by_block: dict[int, dict[str, list[float]]] = {}
-    for r in runs:
-        by_block.setdefault(r.block, {}).setdefault(r.version, []).append(math.log(r.center))
-    ratios: dict[str, list[float]] = {"ab": [], "aa": []}
-    for block in sorted(by_block):
-        logs = {v: statistics.fmean(x) for v, x in by_block[block].items()}
-        ratios["ab"].append(round(logs["new"] - logs["old"], 6))
-        if "copy" in logs:
-            ratios["aa"].append(round(logs["copy"] - logs["old"], 6))
-    return ratios
+def _block_log_ratios(t: Timing, every_sample: bool = False) -> dict[str, list[float]]:
+    ratios = {key: t.log_ratios(version, every_sample=every_sample) for key, version in AB_AA}
+    return {key: [round(x, 6) for x in values] for key, values in ratios.items()}
 
 
 def _budget(language: str) -> float:

@@ -10,10 +10,17 @@ One block gives one paired log-ratio per comparison; after each planned look the
 recomputed at an alpha-spending confidence (``_stats.look_confidence``: what the exact test
 could not use at earlier looks is carried forward), and sampling stops as soon as the widened
 verdict is decisive, or the budget is spent.
+Where the driver times a fixed reference loop around each sample (``ref_ns``), samples taken
+while that loop ran ``Budget.spell_factor`` times slower than usual are set aside, and a process
+with no other sample is run again: a core's speed for interpreter-like code can halve for tens
+of milliseconds to seconds when its SMT sibling or a neighbouring VM gets busy, and such a
+sample says more about the neighbour than about the code. The rule reads only the reference,
+the same code in every version, so it cannot favour one; the A/A guard still checks the result.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
@@ -31,6 +38,8 @@ VersionName = Literal["old", "new", "copy"]
 RunBench = Callable[[VersionName, Sequence[str]], ProcessResult]
 # Named in each result's method, so saved results say which spending rule decided them.
 SPENDING = ", alpha spent per look with the unspent part carried forward"
+# Fresh processes a slot may get when every sample of its process fell in a slow spell.
+SPELL_RERUNS = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ class Budget:
     min_effect: float = 0.03
     alpha: float = 0.05
     aa_guard: bool = True
+    # How much slower than its fast readings the reference loop may run before a sample counts
+    # as taken in a slow spell (None keeps every sample). Spells ran it ~2x slower on the hosts
+    # measured; outside them its readings stayed within ~1.25x of the fast ones.
+    spell_factor: float | None = 1.4
 
 
 @dataclass(frozen=True)
@@ -59,16 +72,41 @@ class ProcessRun:
     peak_rss_kb: int
     cpu_ns: int
     wall_seconds: float
+    # The reference loop's time around each sample; empty when the driver times none.
+    ref_ns: tuple[float, ...] = ()
 
     @property
     def center(self) -> float:
+        """The median of all samples, slow spells or not."""
         return statistics.median(self.ns_per_pass)
+
+    def center_within(self, ref_limit: float | None) -> float:
+        """The median of the samples whose reference stayed within ``ref_limit``; of all of
+        them when none did (or the driver times no reference)."""
+        if ref_limit is None or not self.ref_ns:
+            return self.center
+        pairs = zip(self.ns_per_pass, self.ref_ns, strict=True)
+        return statistics.median([ns for ns, ref in pairs if ref <= ref_limit] or self.ns_per_pass)
+
+    def in_spell(self, ref_limit: float | None) -> bool:
+        """Every sample was taken while the reference ran slower than ``ref_limit``."""
+        return ref_limit is not None and bool(self.ref_ns) and min(self.ref_ns) > ref_limit
+
+
+def reference_limit(runs: Sequence[ProcessRun], spell_factor: float | None) -> float | None:
+    """``spell_factor`` times the comparison's fast reference reading (the 10th percentile, so
+    one freak reading cannot set it); None when no driver timed a reference."""
+    refs = sorted(ref for run in runs for ref in run.ref_ns)
+    return spell_factor * refs[len(refs) // 10] if refs and spell_factor else None
 
 
 @dataclass(frozen=True)
 class Timing:
     """``decision`` is the A/B estimate at the last look's confidence and ``guarded`` the same
-    widened by the A/A interval: the verdict is read from ``guarded``."""
+    widened by the A/A interval: the verdict is read from ``guarded``. ``runs`` are the
+    processes the estimates use, ``ref_limit_ns`` the reference reading past which their
+    samples were set aside, and ``set_aside`` the processes re-run because every sample fell
+    in a slow spell."""
 
     verdict: _stats.Verdict
     decision: _stats.Estimate
@@ -82,14 +120,25 @@ class Timing:
     seconds: float
     stopped: Literal["decided", "time-budget", "pair-budget"]
     runs: tuple[ProcessRun, ...]
+    ref_limit_ns: float | None = None
+    set_aside: tuple[ProcessRun, ...] = ()
 
     def median(self, version: VersionName, field: Literal["center", "peak", "cpu"]) -> float:
         values = [
-            r.center if field == "center" else r.peak_rss_kb if field == "peak" else r.cpu_ns
+            r.center_within(self.ref_limit_ns)
+            if field == "center"
+            else r.peak_rss_kb
+            if field == "peak"
+            else r.cpu_ns
             for r in self.runs
             if r.version == version
         ]
         return statistics.median(values) if values else math.nan
+
+    def log_ratios(self, other: VersionName, *, every_sample: bool = False) -> list[float]:
+        """log(other/old) per block, as the estimates used them, or with every sample kept
+        (to see what setting spells aside changed)."""
+        return block_log_ratios(self.runs, other, None if every_sample else self.ref_limit_ns)
 
 
 class TimingFailed(Exception):
@@ -109,31 +158,32 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
     iterations = {v: _calibrate(run, v) for v in ("old", "new")}
     iterations["copy"] = iterations["old"]
     runs: list[ProcessRun] = []
-    ab: list[float] = []
-    aa: list[float] = []
+    set_aside: list[ProcessRun] = []
     look_pairs: list[int] = []
     schedule = _stats.look_schedule()
     next_look = next(schedule)
     stopped: Literal["decided", "time-budget", "pair-budget"] = "pair-budget"
-    state: tuple[_stats.Estimate, _stats.Estimate | None] | None = None
+    state: tuple[_stats.Estimate, _stats.Estimate | None, list[float], float | None] | None = None
     for block in range(1, budget.max_pairs + 1):
         order = list(versions)
         rng.shuffle(order)
-        block_runs = [_bench(run, v, block, iterations[v], budget) for v in order + order[::-1]]
-        runs.extend(block_runs)
-        ab.append(_log_ratio(block_runs, "new"))
-        if budget.aa_guard:
-            aa.append(_log_ratio(block_runs, "copy"))
+        for version in order + order[::-1]:
+            bench = functools.partial(_bench, run, version, block, iterations[version], budget)
+            runs.append(_outside_spells(bench, runs, budget.spell_factor, set_aside))
         out_of_time = time.perf_counter() - started >= budget.max_seconds
         if block == next_look or out_of_time or block == budget.max_pairs:
             look_pairs.append(block)
             while next_look <= block:
                 next_look = next(schedule)
             confidence = _stats.look_confidence(look_pairs, budget.alpha)
+            # Every block again: a later reading can show an earlier sample was in a spell.
+            limit = reference_limit(runs, budget.spell_factor)
+            ab = block_log_ratios(runs, "new", limit)
+            aa = block_log_ratios(runs, "copy", limit) if budget.aa_guard else []
             decision = _stats.estimate(ab, confidence)
             decision = replace(decision, method=decision.method + SPENDING)
             aa_estimate = _stats.estimate(aa, confidence) if aa else None
-            state = (decision, aa_estimate)
+            state = (decision, aa_estimate, ab, limit)
             if _decided(decision, aa_estimate, budget):
                 stopped = "decided"
                 break
@@ -141,8 +191,8 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
                 stopped = "time-budget"
                 break
     assert state is not None
-    decision, aa_estimate = state
-    return _timing(
+    decision, aa_estimate, ab, limit = state
+    timing = _timing(
         decision,
         aa_estimate,
         ab,
@@ -153,6 +203,23 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         stopped,
         runs,
     )
+    return replace(timing, ref_limit_ns=limit, set_aside=tuple(set_aside))
+
+
+def _outside_spells(
+    bench: Callable[[], ProcessRun],
+    runs: Sequence[ProcessRun],
+    spell_factor: float | None,
+    set_aside: list[ProcessRun],
+) -> ProcessRun:
+    """``bench()``, run again (up to SPELL_RERUNS times) while every sample of its process
+    fell in a slow spell by the readings so far; the processes re-run go to ``set_aside``."""
+    for _ in range(SPELL_RERUNS):
+        process = bench()
+        if not process.in_spell(reference_limit(runs, spell_factor)):
+            return process
+        set_aside.append(process)
+    return bench()
 
 
 def _decided(decision: _stats.Estimate, aa: _stats.Estimate | None, budget: Budget) -> bool:
@@ -236,9 +303,26 @@ def _refusal(aa: _stats.Estimate, aa_verdict: _stats.Verdict | None, budget: Bud
     )
 
 
-def _log_ratio(block_runs: Sequence[ProcessRun], other: VersionName) -> float:
+def block_log_ratios(
+    runs: Sequence[ProcessRun], other: VersionName, ref_limit: float | None
+) -> list[float]:
+    """log(other/old) per block, in block order: the difference of the versions' mean log
+    centers, so a linear drift over the block's palindrome cancels."""
+    by_block: dict[int, list[ProcessRun]] = {}
+    for run in runs:
+        by_block.setdefault(run.block, []).append(run)
+    return [_log_ratio(by_block[block], other, ref_limit) for block in sorted(by_block)]
+
+
+def _log_ratio(
+    block_runs: Sequence[ProcessRun], other: VersionName, ref_limit: float | None
+) -> float:
     def mean_log(version: VersionName) -> float:
-        return statistics.fmean(math.log(r.center) for r in block_runs if r.version == version)
+        mine = [r for r in block_runs if r.version == version]
+        # A process wholly in a spell that stayed (it came before any limit was known, or its
+        # reruns were in spells too) gives way to the version's other process in the block.
+        clear = [r for r in mine if not r.in_spell(ref_limit)] or mine
+        return statistics.fmean(math.log(r.center_within(ref_limit)) for r in clear)
 
     return mean_log(other) - mean_log("old")
 
@@ -264,10 +348,13 @@ def _bench(
     if failure is not None:
         raise TimingFailed(version, failure)
     sample_ns: list[float] = []
+    ref_ns: list[float] = []
     closing: Mapping[str, Any] = {}
     for record in _records(result.stdout):
         if "ns" in record:
             sample_ns.append(float(record["ns"]))
+            if "ref_ns" in record:
+                ref_ns.append(float(record["ref_ns"]))
         elif "peak_rss_kb" in record:
             closing = record
     # The driver raises the count when a warm-up round comes out under the minimum sample time
@@ -283,6 +370,8 @@ def _bench(
         int(closing.get("peak_rss_kb", 0)),
         int(closing.get("cpu_ns", 0)),
         result.wall_seconds,
+        # a reference for some samples only is no reference: the spell rule would misalign
+        tuple(ref_ns) if len(ref_ns) == len(sample_ns) and min(ref_ns, default=0) > 0 else (),
     )
 
 

@@ -18,7 +18,11 @@ The driver protocol every ``driver_program`` must speak on stdout, one JSON obje
     print SAMPLES lines
     ``{"ns": T}``: T is the time of n passes over all cases, each call on a fresh copy of its
     arguments made outside the timed region, each result kept alive in a sink the compiler
-    cannot remove. Then ``{"peak_rss_kb": N, "cpu_ns": C, "iterations": n}`` where N is the
+    cannot remove. A driver may add ``"ref_ns": R`` to every sample line: the time of a fixed
+    reference workload, the same in every process, run just before and just after the sample
+    (the slower of the two); the measurement sets aside samples whose R shows the core running
+    slow for everyone (``sandbox/_measure.py``). Then
+    ``{"peak_rss_kb": N, "cpu_ns": C, "iterations": n}`` where N is the
     process's own peak RSS (VmHWM, reset by writing "5" to /proc/self/clear_refs at start, so
     the size of whatever spawned it is not counted) and C its own user+system CPU time
     (getrusage(RUSAGE_SELF) or the runtime's equivalent).

@@ -11,7 +11,7 @@ from random import Random
 import pytest
 
 from sandbox import Budget, Estimate
-from sandbox._measure import RunBench, VersionName, measure, widen
+from sandbox._measure import ProcessRun, RunBench, VersionName, measure, reference_limit, widen
 from sandbox._process import ProcessResult
 
 
@@ -116,3 +116,106 @@ def test_a_biased_a_a_comparison_refuses_any_claim() -> None:
     assert timing.verdict == "inconclusive" and timing.aa_verdict == "slower"
     assert timing.refused is not None and timing.refused.startswith("no claim: the old version")
     assert timing.stopped == "pair-budget" and timing.blocks == 20
+
+
+REFERENCE_NS = 600_000.0
+
+
+def spelled(
+    ns_per_call: dict[VersionName, float], whole: float, partial: float, seed: int = 1
+) -> RunBench:
+    """Processes as ``synthetic`` makes them (1 % noise), whose driver also times a reference:
+    with probability ``whole`` the process runs in a slow spell (samples and reference 2x
+    slow), with probability ``partial`` only its last sample does."""
+    rng = Random(seed)
+
+    def run(version: VersionName, argv: Sequence[str]) -> ProcessResult:
+        if argv[1] == "0":
+            lines: list[dict[str, float]] = [{"calibrated": 1000}]
+        else:
+            iterations, samples = int(argv[1]), int(argv[2])
+            draw = rng.random()
+            slow = [
+                draw < whole or (draw < whole + partial and i == samples - 1)
+                for i in range(samples)
+            ]
+            process = math.exp(rng.gauss(0.0, 0.01))
+            lines = []
+            for in_spell in slow:
+                factor = 2.0 if in_spell else 1.0
+                lines.append(
+                    {
+                        "ns": ns_per_call[version]
+                        * iterations
+                        * process
+                        * factor
+                        * math.exp(rng.gauss(0, 0.01)),
+                        "ref_ns": REFERENCE_NS * factor * math.exp(rng.gauss(0, 0.03)),
+                    }
+                )
+            lines.append({"peak_rss_kb": 1000, "cpu_ns": 1})
+        stdout = "".join(json.dumps(line) + "\n" for line in lines)
+        return ProcessResult(tuple(argv), 0, stdout, "", "exited", 0.001, 0.001)
+
+    return run
+
+
+def test_samples_in_slow_spells_are_set_aside_and_their_processes_run_again() -> None:
+    same: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 1.0}
+    timing = measure(spelled(same, whole=0.3, partial=0.2), Budget(), Random(0))
+    assert timing.verdict == "unchanged", timing.guarded
+    assert timing.ref_limit_ns == pytest.approx(1.4 * REFERENCE_NS, rel=0.1)
+    assert timing.set_aside and all(r.in_spell(timing.ref_limit_ns) for r in timing.set_aside)
+    # A partial spell's slow sample is left out of its process's center; a process wholly in
+    # a spell stays only when its reruns were too (or it came first, before any limit).
+    slow = [r for r in timing.runs if r.center_within(timing.ref_limit_ns) > 1.5]
+    assert all(r.in_spell(timing.ref_limit_ns) for r in slow)
+    assert len(slow) <= 0.1 * len(timing.runs)  # 0.3 ** 3 of them, and the first
+    partly = [r for r in timing.runs if min(r.ns_per_pass) < 1.5 < max(r.ns_per_pass)]
+    assert partly and all(r.center_within(timing.ref_limit_ns) < 1.1 for r in partly)
+    # The same processes with every sample kept: the spells swamp a 3 % band.
+    kept_all = measure(spelled(same, whole=0.3, partial=0.2), Budget(spell_factor=None), Random(0))
+    assert kept_all.verdict == "inconclusive" and not kept_all.set_aside
+    assert kept_all.ref_limit_ns is None
+
+
+def test_a_two_fold_change_measures_two_fold_through_slow_spells() -> None:
+    run = spelled({"old": 1.0, "copy": 1.0, "new": 2.0}, whole=0.3, partial=0.2, seed=4)
+    timing = measure(run, Budget(), Random(4))
+    assert timing.verdict == "slower" and timing.blocks == 7
+    assert timing.interval_95.ratio == pytest.approx(2.0, rel=0.03)
+    assert timing.median("new", "center") == pytest.approx(2.0, rel=0.03)  # ns per pass
+
+
+def test_a_process_keeps_its_samples_within_the_limit_or_else_all() -> None:
+    run = ProcessRun("old", 1, (10.0, 20.0, 11.0), 1, 0, 0, 0.1, ref_ns=(5.0, 9.0, 5.5))
+    assert run.center_within(7.0) == 10.5  # the 20 ns sample's reference ran slow
+    assert run.center_within(4.0) == 11.0  # none within: every sample
+    assert run.center_within(None) == run.center == 11.0
+    assert run.in_spell(4.0) and not run.in_spell(7.0) and not run.in_spell(None)
+    bare = ProcessRun("old", 1, (10.0, 20.0, 11.0), 1, 0, 0, 0.1)
+    assert bare.center_within(7.0) == 11.0 and not bare.in_spell(1.0)
+
+
+def test_the_limit_is_a_factor_over_the_fast_reference_readings() -> None:
+    fast = [
+        ProcessRun("old", 1, (1.0,) * 3, 1, 0, 0, 0.1, ref_ns=(100.0 + i, 101.0, 102.0))
+        for i in range(10)
+    ]
+    freak = ProcessRun("new", 1, (1.0,) * 3, 1, 0, 0, 0.1, ref_ns=(10.0, 200.0, 200.0))
+    # One freak fast reading does not set the limit; the tenth percentile does.
+    assert reference_limit([freak, *fast], 1.4) == pytest.approx(1.4 * 101.0)
+    assert reference_limit([freak, *fast], None) is None
+    assert reference_limit([ProcessRun("old", 1, (1.0,), 1, 0, 0, 0.1)], 1.4) is None
+
+
+def test_a_reference_for_only_some_samples_is_ignored() -> None:
+    same = synthetic({"old": 1.0, "copy": 1.0, "new": 1.0}, 0.01)
+
+    def half_referenced(version: VersionName, argv: Sequence[str]) -> ProcessResult:
+        result = same(version, argv)
+        stdout = result.stdout.replace('{"ns"', '{"ref_ns": 5.0, "ns"', 1)
+        return ProcessResult(tuple(argv), 0, stdout, "", "exited", 0.001, 0.001)
+
+    timing = measure(half_referenced, Budget(), Random(0))
+    assert all(run.ref_ns == () for run in timing.runs) and timing.ref_limit_ns is None

@@ -1,7 +1,8 @@
 """PerfOrch's Python driver: calls TARGET from target.py on the cases in inputs.py.
 
 Speaks the driver protocol in sandbox/languages/_protocol.py. Runs inside the sandbox with the
-interpreter under test, so it uses the standard library only.
+interpreter under test, so it uses the standard library only, and no pathlib: its import costs
+every fresh process a few milliseconds, and a comparison starts dozens.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import gc
 import importlib
 import json
 import math
+import os
 import resource
 import sys
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 MIN_SAMPLE_NS = 10_000_000
@@ -83,14 +84,16 @@ def load_cases() -> list[tuple[Any, ...]]:
 
 
 def reset_peak_rss() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
 
 
 def closing(iterations: int) -> dict[str, Any]:
     peak = 0
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        with open("/proc/self/status") as status:
+            lines = status.read().splitlines()
+        for line in lines:
             if line.startswith("VmHWM:"):
                 peak = int(line.split()[1])
     except OSError:
@@ -173,14 +176,14 @@ def case_copier(target: Callable[..., Any], case: tuple[Any, ...]) -> Copier:
 
 def run_coverage(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
     """The lines of target.py that the cases execute (each case once, as in ``outputs``)."""
-    target_file = Path(sys.modules["target"].__file__ or "target.py").resolve()
+    target_file = os.path.realpath(sys.modules["target"].__file__ or "target.py")
     lines: set[int] = set()
     inside: dict[str, bool] = {}  # code file name -> is it target.py (resolved once per name)
 
     def tracer(frame: Any, event: str, _arg: Any) -> Any:
         name = frame.f_code.co_filename
         if name not in inside:
-            inside[name] = Path(name).resolve() == target_file
+            inside[name] = os.path.realpath(name) == target_file
         if not inside[name]:
             return None  # no line events for frames outside the file under test
         if event == "line":
@@ -282,6 +285,21 @@ def warm_up(
             return iterations
 
 
+REFERENCE_STEPS = 10_000  # about 0.6 ms on a 2020s server core
+
+
+def reference_ns() -> int:
+    """Time of a fixed piece of interpreter work, the same in every process of every version.
+    It slows with whatever slows the target's bytecode for a while (an SMT sibling's load, a
+    neighbour on the host), so the measurement can set aside samples taken meanwhile. Small
+    ints and no containers: neither the heap the target left nor the GC changes its speed."""
+    start = time.perf_counter_ns()
+    h = 0
+    for i in range(REFERENCE_STEPS):
+        h = (h * 31 + i) & 0xFFFFF
+    return time.perf_counter_ns() - start
+
+
 def run_bench(
     target: Callable[..., Any],
     cases: list[tuple[Any, ...]],
@@ -294,8 +312,13 @@ def run_bench(
         iterations = calibrate(target, cases, copiers)
         emit({"calibrated": iterations})
     iterations = warm_up(target, cases, copiers, iterations, warmup_ms)
+    before = reference_ns()
     for _ in range(samples):
-        emit({"ns": timed_passes(target, cases, copiers, iterations)})
+        ns = timed_passes(target, cases, copiers, iterations)
+        after = reference_ns()
+        # The slower of the two brackets: a slow spell that began or ended mid-sample shows.
+        emit({"ns": ns, "ref_ns": max(before, after)})
+        before = after
     emit(closing(iterations))
 
 

@@ -4,6 +4,7 @@ it mutates them, deep when their shape is not plain (objects, iterators, aliasin
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from sandbox.languages.drivers import python_driver as driver
@@ -120,3 +121,15 @@ def test_warm_up_raises_a_count_whose_rounds_fall_under_the_minimum(monkeypatch:
     tries.clear()
     assert driver.warm_up(total, [([1],)], [], 20, warmup_ms=0) == 20  # long enough: kept
     assert tries == [20]
+
+
+def test_every_sample_carries_the_reference_timed_around_it(capsys: Any) -> None:
+    driver.run_bench(total, [(list(range(1000)),)], iterations=0, samples=3, warmup_ms=0)
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    samples = [r for r in records if "ns" in r]
+    assert len(samples) == 3
+    # Each reading is one run of the fixed loop: well under a sample, and about alike.
+    readings = [r["ref_ns"] for r in samples]
+    assert all(0 < ref < r["ns"] / 4 for ref, r in zip(readings, samples, strict=True))
+    assert max(readings) < 5 * min(readings)
+    assert min(readings) >= min(driver.reference_ns() for _ in range(5)) / 5
