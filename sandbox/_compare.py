@@ -32,11 +32,11 @@ METHOD = (
     "fresh processes per version in randomised palindromic blocks (e.g. new-old-copy-copy-old-new);"
     " per process the median of calibrated samples (>= 10 ms each), less any taken while a "
     "reference loop timed beside them ran slower than usual (1.4x by default: a slow spell of "
-    "the core; a process with no other sample is run again); per block the paired "
-    "log-ratio of the versions' mean log times; Hodges-Lehmann estimate with an exact Wilcoxon "
-    "signed-rank interval; sequential looks with alpha spending; A/A guard: old against an "
-    "identical copy (built separately when the build is machine code) must come out unchanged "
-    "before any claim"
+    "the core; a block without a clear process of each version is left out); per block the "
+    "paired log-ratio of the versions' mean log times; Hodges-Lehmann estimate with an exact "
+    "Wilcoxon signed-rank interval; sequential looks with alpha spending; A/A guard: old "
+    "against an identical copy (built separately when the build is machine code) must come out "
+    "unchanged before any claim"
 )
 
 
@@ -231,8 +231,12 @@ def _timing_summary(timing: Timing) -> str:
         f"(95% interval {ci.low:.3f}–{ci.high:.3f}), speedup {ci.speedup:.2f}x, "
         f"{timing.blocks} blocks in {timing.seconds:.1f} s"
     )
-    if timing.set_aside:
-        text += f" ({len(timing.set_aside)} processes run again: slow spells of the core)"
+    left_out = timing.blocks - ci.n
+    if timing.set_aside or left_out:
+        text += (
+            f" (slow spells of the core: {len(timing.set_aside)} processes run again, "
+            f"{left_out} blocks left out)"
+        )
     return f"{text}; {timing.refused}" if timing.refused else text
 
 

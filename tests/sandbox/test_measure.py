@@ -160,29 +160,39 @@ def spelled(
     return run
 
 
-def test_samples_in_slow_spells_are_set_aside_and_their_processes_run_again() -> None:
+def test_samples_in_slow_spells_are_set_aside_and_a_spelled_version_run_again() -> None:
     same: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 1.0}
     timing = measure(spelled(same, whole=0.3, partial=0.2), Budget(), Random(0))
     assert timing.verdict == "unchanged", timing.guarded
-    assert timing.ref_limit_ns == pytest.approx(1.4 * REFERENCE_NS, rel=0.1)
-    assert timing.set_aside and all(r.in_spell(timing.ref_limit_ns) for r in timing.set_aside)
-    # A partial spell's slow sample is left out of its process's center; a process wholly in
-    # a spell stays only when its reruns were too (or it came first, before any limit).
-    slow = [r for r in timing.runs if r.center_within(timing.ref_limit_ns) > 1.5]
-    assert all(r.in_spell(timing.ref_limit_ns) for r in slow)
-    assert len(slow) <= 0.1 * len(timing.runs)  # 0.3 ** 3 of them, and the first
+    limit = timing.ref_limit_ns
+    assert limit == pytest.approx(1.4 * REFERENCE_NS, rel=0.1)
+    # A process is run again only in its version's second slot of a block, after the first
+    # fell wholly in a spell too; what was run again was in a spell.
+    assert timing.set_aside and all(r.in_spell(limit) for r in timing.set_aside)
+    for again in timing.set_aside:
+        same_slot = [r for r in timing.runs if (r.block, r.version) == (again.block, again.version)]
+        assert len(same_slot) == 2 and same_slot[0].in_spell(limit)
+    # A partial spell's slow sample is left out of its process's center.
     partly = [r for r in timing.runs if min(r.ns_per_pass) < 1.5 < max(r.ns_per_pass)]
-    assert partly and all(r.center_within(timing.ref_limit_ns) < 1.1 for r in partly)
+    assert partly and all(r.center_within(limit) < 1.1 for r in partly)
+    # Every block the estimates use has a clear process of each version; blocks without one
+    # are left out, and few are.
+    used = timing.log_ratios("copy")
+    assert all(abs(x) < 0.1 for x in used)
+    assert 0.9 * timing.blocks <= len(used) <= timing.blocks
     # The same processes with every sample kept: the spells swamp a 3 % band.
     kept_all = measure(spelled(same, whole=0.3, partial=0.2), Budget(spell_factor=None), Random(0))
     assert kept_all.verdict == "inconclusive" and not kept_all.set_aside
     assert kept_all.ref_limit_ns is None
+    assert max(abs(x) for x in kept_all.log_ratios("copy")) > 0.3
 
 
 def test_a_two_fold_change_measures_two_fold_through_slow_spells() -> None:
     run = spelled({"old": 1.0, "copy": 1.0, "new": 2.0}, whole=0.3, partial=0.2, seed=4)
     timing = measure(run, Budget(), Random(4))
-    assert timing.verdict == "slower" and timing.blocks == 7
+    # The first look comes at 7 usable blocks, however many spells left out.
+    assert timing.verdict == "slower" and timing.looks == 1
+    assert len(timing.log_ratios("new")) == 7 < timing.blocks  # here one was left out
     assert timing.interval_95.ratio == pytest.approx(2.0, rel=0.03)
     assert timing.median("new", "center") == pytest.approx(2.0, rel=0.03)  # ns per pass
 
