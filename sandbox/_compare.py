@@ -30,9 +30,9 @@ Progress = Callable[[str], None]
 
 METHOD = (
     "fresh processes per version in randomised palindromic blocks (e.g. new-old-copy-copy-old-new);"
-    " per process the median of calibrated samples (>= 10 ms each), less any taken while a "
-    "reference loop timed beside them ran slower than usual (1.4x by default: a slow spell of "
-    "the core; a block without a clear process of each version is left out); per block the "
+    " per process the median of calibrated samples (>= 10 ms each) taken in the core's usual "
+    "state, by a reference loop timed beside them (1.4x slower than its fast readings marks a "
+    "slow spell; a block without such a process of each version is left out); per block the "
     "paired log-ratio of the versions' mean log times; Hodges-Lehmann estimate with an exact "
     "Wilcoxon signed-rank interval; sequential looks with alpha spending; A/A guard: old "
     "against an identical copy (built separately when the build is machine code) must come out "

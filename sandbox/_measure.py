@@ -10,12 +10,14 @@ One block gives one paired log-ratio per comparison; after each planned look the
 recomputed at an alpha-spending confidence (``_stats.look_confidence``: what the exact test
 could not use at earlier looks is carried forward), and sampling stops as soon as the widened
 verdict is decisive, or the budget is spent.
-Where the driver times a fixed reference loop around each sample (``ref_ns``), samples taken
-while that loop ran ``Budget.spell_factor`` times slower than usual are set aside, and a
-version whose processes in a block both fell wholly in spells gets its second run again: a
-core's speed for interpreter-like code can halve for tens of milliseconds to seconds when its
-SMT sibling or a neighbouring VM gets busy, and such a sample says more about the neighbour
-than about the code. The rule reads only the reference, the same code in every version, so it
+Where the driver times a fixed reference loop around each sample (``ref_ns``), only samples
+taken in the core's usual state are compared: a core's speed for interpreter-like code can
+halve for tens of milliseconds to seconds when its SMT sibling or a neighbouring VM gets busy.
+The loop running ``Budget.spell_factor`` times slower than its fast readings marks a slow
+spell; when most readings are fast, samples in spells are set aside, and when most are slow
+(a host that is busy most of the time), the rare fast ones are. A version whose processes in a
+block both have no sample in that state gets its second run again, and a block still without
+one is left out. These rules read only the reference, the same code in every version, so they
 cannot favour one; the A/A guard still checks the result.
 """
 
@@ -39,11 +41,11 @@ VersionName = Literal["old", "new", "copy"]
 RunBench = Callable[[VersionName, Sequence[str]], ProcessResult]
 # Named in each result's method, so saved results say which spending rule decided them.
 SPENDING = ", alpha spent per look with the unspent part carried forward"
-# Fresh processes a version's second slot in a block may get when its first process and this
-# one both fell wholly in slow spells: one clear process per version and block is all the
-# block's log-ratio needs. Rerunning every spelled process instead (up to twice) made a 2x
-# Python change take 17.5 s when two thirds of the time ran slow; on simulated processes with
-# 30-65 % of them in spells this rule needed 20-40 % fewer processes than that one.
+# Fresh processes a version's second slot in a block may get when neither its first process
+# nor this one took a sample in the core's usual state: one such process per version and
+# block is all the block's log-ratio needs. Rerunning every spelled process instead (up to
+# twice) made a 2x Python change take 17.5 s when two thirds of the time ran slow; on
+# simulated processes with 30-65 % of them in spells this rule needed 20-40 % fewer processes.
 SPELL_RERUNS = 4
 
 
@@ -85,33 +87,49 @@ class ProcessRun:
         """The median of all samples, slow spells or not."""
         return statistics.median(self.ns_per_pass)
 
-    def center_within(self, ref_limit: float | None) -> float:
-        """The median of the samples whose reference stayed within ``ref_limit``; of all of
-        them when none did (or the driver times no reference)."""
-        if ref_limit is None or not self.ref_ns:
+    def center_within(self, state: CoreState | None) -> float:
+        """The median of the samples taken in ``state``; of all of them when none was (or
+        there is no state to go by)."""
+        if state is None or not self.ref_ns:
             return self.center
         pairs = zip(self.ns_per_pass, self.ref_ns, strict=True)
-        return statistics.median([ns for ns, ref in pairs if ref <= ref_limit] or self.ns_per_pass)
+        return statistics.median([ns for ns, ref in pairs if state.holds(ref)] or self.ns_per_pass)
 
-    def in_spell(self, ref_limit: float | None) -> bool:
-        """Every sample was taken while the reference ran slower than ``ref_limit``."""
-        return ref_limit is not None and bool(self.ref_ns) and min(self.ref_ns) > ref_limit
+    def off_state(self, state: CoreState | None) -> bool:
+        """No sample was taken in ``state``."""
+        return state is not None and bool(self.ref_ns) and not any(map(state.holds, self.ref_ns))
 
 
-def reference_limit(runs: Sequence[ProcessRun], spell_factor: float | None) -> float | None:
-    """``spell_factor`` times the comparison's fast reference reading (the 10th percentile, so
+@dataclass(frozen=True)
+class CoreState:
+    """The speed the core ran at for most of a comparison, by the reference readings: at most
+    ``limit`` (the usual, fast state) or, when most readings ran slower, above it (a shared VM
+    that spends most of its time in slow spells). Only samples taken in the same state are
+    compared, whichever it is: a ratio needs both versions timed alike, not timed fast."""
+
+    limit: float
+    fast: bool
+
+    def holds(self, ref_ns: float) -> bool:
+        return (ref_ns <= self.limit) == self.fast
+
+
+def core_state(runs: Sequence[ProcessRun], spell_factor: float | None) -> CoreState | None:
+    """The state by ``spell_factor`` times the fast reference reading (the 10th percentile, so
     one freak reading cannot set it); None when no driver timed a reference."""
     refs = sorted(ref for run in runs for ref in run.ref_ns)
-    return spell_factor * refs[len(refs) // 10] if refs and spell_factor else None
+    if not refs or not spell_factor:
+        return None
+    limit = spell_factor * refs[len(refs) // 10]
+    return CoreState(limit, 2 * sum(ref <= limit for ref in refs) >= len(refs))
 
 
 @dataclass(frozen=True)
 class Timing:
     """``decision`` is the A/B estimate at the last look's confidence and ``guarded`` the same
     widened by the A/A interval: the verdict is read from ``guarded``. ``runs`` are the
-    processes the estimates use, ``ref_limit_ns`` the reference reading past which their
-    samples were set aside, and ``set_aside`` the processes re-run because every sample fell
-    in a slow spell."""
+    processes the estimates use, ``state`` the core's usual state whose samples they used, and
+    ``set_aside`` the processes run again because no sample of theirs was taken in it."""
 
     verdict: _stats.Verdict
     decision: _stats.Estimate
@@ -125,12 +143,12 @@ class Timing:
     seconds: float
     stopped: Literal["decided", "time-budget", "pair-budget"]
     runs: tuple[ProcessRun, ...]
-    ref_limit_ns: float | None = None
+    state: CoreState | None = None
     set_aside: tuple[ProcessRun, ...] = ()
 
     def median(self, version: VersionName, field: Literal["center", "peak", "cpu"]) -> float:
         values = [
-            r.center_within(self.ref_limit_ns)
+            r.center_within(self.state)
             if field == "center"
             else r.peak_rss_kb
             if field == "peak"
@@ -143,7 +161,7 @@ class Timing:
     def log_ratios(self, other: VersionName, *, every_sample: bool = False) -> list[float]:
         """log(other/old) per block, as the estimates used them, or with every sample kept
         (to see what setting spells aside changed)."""
-        return block_log_ratios(self.runs, other, None if every_sample else self.ref_limit_ns)
+        return block_log_ratios(self.runs, other, None if every_sample else self.state)
 
 
 class TimingFailed(Exception):
@@ -168,7 +186,8 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
     schedule = _stats.look_schedule()
     next_look = next(schedule)
     stopped: Literal["decided", "time-budget", "pair-budget"] = "pair-budget"
-    state: tuple[_stats.Estimate, _stats.Estimate | None, list[float], float | None] | None = None
+    looked: tuple[_stats.Estimate, _stats.Estimate | None, list[float], CoreState | None] | None
+    looked = None
     for block in range(1, budget.max_pairs + 1):
         order = list(versions)
         rng.shuffle(order)
@@ -176,38 +195,39 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         for version in order + order[::-1]:
             bench = functools.partial(_bench, run, version, block, iterations[version], budget)
             earlier = first.get(version)
-            in_spell = earlier is not None and earlier.in_spell(
-                reference_limit(runs, budget.spell_factor)
-            )
-            reruns = SPELL_RERUNS if in_spell else 0
+            now = core_state([*runs, *set_aside], budget.spell_factor)
+            off = earlier is not None and earlier.off_state(now)
+            reruns = SPELL_RERUNS if off else 0
             process = _outside_spells(bench, runs, budget.spell_factor, reruns, set_aside)
             first.setdefault(version, process)
             runs.append(process)
         out_of_time = time.perf_counter() - started >= budget.max_seconds
         # Every block again: a later reading can show an earlier sample was in a spell.
-        limit = reference_limit(runs, budget.spell_factor)
-        if not block_log_ratios(runs, "new", limit):
-            limit = None  # spells left no block whole: every sample counts
-        ab = block_log_ratios(runs, "new", limit)
+        # Set-aside processes' readings count too: leaving them out would let the state that
+        # chose which processes to keep pick itself again.
+        state = core_state([*runs, *set_aside], budget.spell_factor)
+        if not block_log_ratios(runs, "new", state):
+            state = None  # spells left no block whole: every sample counts
+        ab = block_log_ratios(runs, "new", state)
         # Looks are planned in pairs the estimate can use: a block left out is made up for.
         if len(ab) >= next_look or out_of_time or block == budget.max_pairs:
             while next_look <= len(ab):
                 next_look = next(schedule)
-            aa = block_log_ratios(runs, "copy", limit) if budget.aa_guard else []
+            aa = block_log_ratios(runs, "copy", state) if budget.aa_guard else []
             look_pairs.append(len(ab))
             confidence = _stats.look_confidence(look_pairs, budget.alpha)
             decision = _stats.estimate(ab, confidence)
             decision = replace(decision, method=decision.method + SPENDING)
             aa_estimate = _stats.estimate(aa, confidence) if aa else None
-            state = (decision, aa_estimate, ab, limit)
+            looked = (decision, aa_estimate, ab, state)
             if _decided(decision, aa_estimate, budget):
                 stopped = "decided"
                 break
             if out_of_time:
                 stopped = "time-budget"
                 break
-    assert state is not None
-    decision, aa_estimate, ab, limit = state
+    assert looked is not None
+    decision, aa_estimate, ab, state = looked
     timing = _timing(
         decision,
         aa_estimate,
@@ -219,7 +239,7 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         stopped,
         runs,
     )
-    return replace(timing, ref_limit_ns=limit, set_aside=tuple(set_aside))
+    return replace(timing, state=state, set_aside=tuple(set_aside))
 
 
 def _outside_spells(
@@ -229,11 +249,11 @@ def _outside_spells(
     reruns: int,
     set_aside: list[ProcessRun],
 ) -> ProcessRun:
-    """``bench()``, run again (up to ``reruns`` times) while every sample of its process fell
-    in a slow spell by the readings so far; the processes re-run go to ``set_aside``."""
+    """``bench()``, run again (up to ``reruns`` times) while no sample of its process was taken
+    in the core's usual state by the readings so far; the processes re-run go to ``set_aside``."""
     for _ in range(reruns):
         process = bench()
-        if not process.in_spell(reference_limit(runs, spell_factor)):
+        if not process.off_state(core_state([*runs, *set_aside], spell_factor)):
             return process
         set_aside.append(process)
     return bench()
@@ -321,12 +341,12 @@ def _refusal(aa: _stats.Estimate, aa_verdict: _stats.Verdict | None, budget: Bud
 
 
 def block_log_ratios(
-    runs: Sequence[ProcessRun], other: VersionName, ref_limit: float | None
+    runs: Sequence[ProcessRun], other: VersionName, state: CoreState | None
 ) -> list[float]:
     """log(other/old) per block, in block order: the difference of the versions' mean log
     centers, so a linear drift over the block's palindrome cancels. A block where some version
-    has no process outside slow spells is left out: judged by the reference alone, so leaving
-    it out favours no version, where keeping it would pass the spell into the ratio."""
+    has no process with a sample in ``state`` is left out: judged by the reference alone, so
+    leaving it out favours no version, where keeping it would pass a spell into the ratio."""
     by_block: dict[int, list[ProcessRun]] = {}
     for run in runs:
         by_block.setdefault(run.block, []).append(run)
@@ -334,8 +354,8 @@ def block_log_ratios(
     for block in sorted(by_block):
         logs: dict[VersionName, list[float]] = {}
         for run in by_block[block]:
-            if not run.in_spell(ref_limit):
-                logs.setdefault(run.version, []).append(math.log(run.center_within(ref_limit)))
+            if not run.off_state(state):
+                logs.setdefault(run.version, []).append(math.log(run.center_within(state)))
         if len(logs) == len({run.version for run in by_block[block]}):
             ratios.append(statistics.fmean(logs[other]) - statistics.fmean(logs["old"]))
     return ratios

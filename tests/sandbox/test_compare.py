@@ -46,7 +46,7 @@ def test_a_much_faster_version_is_faster_with_an_interval(executor: Executor) ->
     assert all(run.peak_rss_kb > 0 for run in timing.runs)
     # The driver timed its reference around every sample, so slow spells could be set aside.
     assert all(len(run.ref_ns) == len(run.ns_per_pass) for run in timing.runs)
-    assert timing.ref_limit_ns is not None and timing.ref_limit_ns > 0
+    assert timing.state is not None and timing.state.limit > 0
     assert result.provenance["old_sha256"] != result.provenance["new_sha256"]
     assert result.provenance["inputs"] == INPUTS
 
@@ -174,4 +174,4 @@ def test_the_aa_copy_has_a_build_of_its_own_only_for_machine_code(
     # Only Python's driver times a reference loop; C++ keeps every sample.
     timed_reference = {bool(run.ref_ns) for run in result.timing.runs}
     assert timed_reference == {language == "python"}
-    assert (result.timing.ref_limit_ns is not None) == (language == "python")
+    assert (result.timing.state is not None) == (language == "python")
