@@ -20,6 +20,7 @@ finished, since rows of one file may come from different runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import statistics
@@ -114,7 +115,7 @@ def run_condition(
                 # the same processes with every sample kept show what setting spells aside did.
                 "log_ratios": _block_log_ratios(t) if t else None,
                 "log_ratios_every_sample": _block_log_ratios(t, every_sample=True) if t else None,
-                "spell_limit_ns": t.ref_limit_ns if t else None,
+                "core_state": dataclasses.asdict(t.state) if t and t.state else None,
                 "set_aside": len(t.set_aside) if t else None,
             }
         )
