@@ -195,8 +195,9 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         for version in order + order[::-1]:
             bench = functools.partial(_bench, run, version, block, iterations[version], budget)
             earlier = first.get(version)
-            now = core_state([*runs, *set_aside], budget.spell_factor)
-            off = earlier is not None and earlier.off_state(now)
+            off = earlier is not None and earlier.off_state(
+                core_state([*runs, *set_aside], budget.spell_factor)
+            )
             reruns = SPELL_RERUNS if off else 0
             process = _outside_spells(bench, runs, budget.spell_factor, reruns, set_aside)
             first.setdefault(version, process)
@@ -206,9 +207,10 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         # Set-aside processes' readings count too: leaving them out would let the state that
         # chose which processes to keep pick itself again.
         state = core_state([*runs, *set_aside], budget.spell_factor)
-        if not block_log_ratios(runs, "new", state):
-            state = None  # spells left no block whole: every sample counts
         ab = block_log_ratios(runs, "new", state)
+        if not ab:
+            state = None  # spells left no block whole: every sample counts
+            ab = block_log_ratios(runs, "new", state)
         # Looks are planned in pairs the estimate can use: a block left out is made up for.
         if len(ab) >= next_look or out_of_time or block == budget.max_pairs:
             while next_look <= len(ab):
