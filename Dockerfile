@@ -14,7 +14,10 @@ ENV LITELLM_LOCAL_MODEL_COST_MAP=True \
     CARGO_HOME=/usr/local/cargo \
     PATH=/usr/local/go/bin:/usr/local/cargo/bin:$PATH
 
-# bubblewrap: the namespace sandbox; g++/Boost/OpenSSL: C++ and HumanEval-X's headers;
+# bubblewrap: the namespace sandbox, for runners that allow namespaces in containers; under
+# Docker's default seccomp profile they do not, and the sandbox falls back to Landlock, whose
+# launcher `perforch doctor` below builds with gcc into the cache;
+# g++/Boost/OpenSSL: C++ and HumanEval-X's headers;
 # the JDK for Java; git for diffs and revisions; valgrind for exact instruction counts.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \

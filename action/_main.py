@@ -52,7 +52,7 @@ def _handle(inputs: ActionInputs, env: Mapping[str, str]) -> BotOutcome:
     from perforch_bot.llm import LLMSettings, silence_litellm_console
     from perforch_bot.pipeline import PipelineConfig
     from perforch_bot.profiles import default_profiles_dir, load_profiles
-    from sandbox import Budget, Executor, Support, make_backend
+    from sandbox import BackendOptions, Budget, Executor, Support, make_backend
 
     silence_litellm_console()
     trigger = parse_event_json(
@@ -77,10 +77,14 @@ def _handle(inputs: ActionInputs, env: Mapping[str, str]) -> BotOutcome:
     names = {m.api_key_env for m in settings.models or () if m.api_key_env}
     names |= {p.api_key_env for p in profiles if p.api_key_env}
     cache = inputs.cache_dir or Path.home() / ".cache" / "perforch"
+    # The Action's container refuses namespaces under Docker's default seccomp profile, so
+    # "auto" falls back to Landlock there; when neither works this raises, and nothing is
+    # posted: a sandbox that cannot isolate must not run the pull request's code.
     executor = Executor(
-        make_backend("namespace"),
+        make_backend("auto", BackendOptions(cache_dir=cache)),
         Support(cache_dir=cache, python=Path(sys.executable), deps_dir=cache / "support"),
     )
+    print(f"perforch: sandbox backend {executor.backend.name}", flush=True)
     return handle(
         trigger,
         client=PyGithubClient(inputs.token, inputs.api_url),

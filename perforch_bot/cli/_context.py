@@ -28,7 +28,9 @@ class SandboxSettings:
     def backend_options(self) -> BackendOptions:
         from sandbox import BackendOptions
 
-        return BackendOptions(docker_url=self.docker_url, docker_image=self.docker_image)
+        return BackendOptions(
+            docker_url=self.docker_url, docker_image=self.docker_image, cache_dir=self.cache_dir
+        )
 
     def support(self) -> Support:
         from sandbox import Support
@@ -38,9 +40,14 @@ class SandboxSettings:
         )
 
     def executor(self) -> Executor:
-        from sandbox import Executor, make_backend
+        """The executor on the chosen backend; a clear usage error when none works here."""
+        from sandbox import BackendUnavailableError, Executor, make_backend
 
-        return Executor(make_backend(self.backend, self.backend_options), self.support())
+        try:
+            backend = make_backend(self.backend, self.backend_options)
+        except BackendUnavailableError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return Executor(backend, self.support())
 
 
 def default_cache_dir() -> Path:
@@ -59,10 +66,11 @@ def sandbox_options(function: F) -> F:
         ),
         click.option(
             "--backend",
-            type=click.Choice(["namespace", "docker"]),
-            default="namespace",
+            type=click.Choice(["auto", "namespace", "landlock", "docker"]),
+            default="auto",
             show_default=True,
-            help="How code under test is isolated.",
+            help="How code under test is isolated; auto: namespace where it works, else "
+            "landlock (see docs/sandbox.md).",
         ),
         click.option(
             "--docker-url",

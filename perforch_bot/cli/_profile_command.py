@@ -158,13 +158,14 @@ def profile_command(
 
     silence_litellm_console()  # its banners would land in the table or the JSON
     try:
-        result = profile_model(config, sandbox_settings.executor(), progress)
+        executor = sandbox_settings.executor()
+        result = profile_model(config, executor, progress)
         path, _profile, source_id = write_measurements(
             result,
             config,
             folder,
             started=started,
-            backend=sandbox_settings.backend,
+            backend=executor.backend.name,  # the one "auto" chose
             api_key_env=api_key_env,
         )
     except (PerforchError, SandboxError) as exc:

@@ -83,9 +83,9 @@ class NamespaceBackend:
         uid = None
         if self._root:
             uid = BUILD_UID if job.trusted_tool else random.randrange(*RUN_UID_RANGE)
-            _give_to(job.workdir, uid)
+            give_to(job.workdir, uid)
         # Innermost: drop to the sandbox user (when root), then apply the limits, then the command.
-        command = [*_drop_to(uid), *job.limits.prlimit_argv(), *job.argv]
+        command = [*drop_to(uid), *job.limits.prlimit_argv(), *job.argv]
         if self._bwrap is not None:
             argv = [*self._bwrap_argv(job, as_user=uid is None), *command]
         elif self._root:
@@ -153,7 +153,7 @@ class NamespaceBackend:
         return argv
 
 
-def _drop_to(uid: int | None) -> list[str]:
+def drop_to(uid: int | None) -> list[str]:
     if uid is None:
         return []
     return [
@@ -185,7 +185,7 @@ def _outermost(mounts: tuple[Mount, ...]) -> Iterator[Mount]:
     )
 
 
-def _give_to(workdir: Path, uid: int) -> None:
+def give_to(workdir: Path, uid: int) -> None:
     """Hand the working directory's folders to the sandbox user, so it can create files there.
 
     Files are left as they are: in a run directory they are hard links to cached build outputs,

@@ -65,3 +65,4 @@ class BackendOptions:
 
     docker_url: str | None = None  # e.g. unix:///run/podman/podman.sock
     docker_image: str | None = None
+    cache_dir: Path | None = None  # where the landlock backend keeps its built launcher

@@ -66,13 +66,14 @@ _JAVAC_JVM = (
 )
 _JAVAC_FLAGS = ("-encoding", "UTF-8", "-nowarn", "-Xmaxerrs", "500", "-d", "classes")
 # Heap from the address-space limit; without one (a container's cgroup limit instead), a share
-# of the memory the JVM sees.
+# of the memory the JVM sees. java.io.tmpdir from TMPDIR, which the JVM ignores: the landlock
+# backend gives each job a private TMPDIR and no /tmp.
 _LAUNCH = (
     "java=$1; shift; as=$(ulimit -v)\n"
     "case $as in unlimited) heap=-XX:MaxRAMPercentage=60 ;; "
     f"*) heap=$(( as - {JVM_OVERHEAD // 1024} )); [ $heap -ge 65536 ] || heap=65536\n"
     "   heap=-Xmx${heap}k ;; esac\n"
-    'exec "$java" "$heap" "$@"\n'
+    'exec "$java" "$heap" "-Djava.io.tmpdir=${TMPDIR:-/tmp}" "$@"\n'
 )
 
 

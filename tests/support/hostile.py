@@ -47,7 +47,13 @@ class Context:
     token: str
     outside: Path  # a host directory next to the working directory, not visible inside
     port: int = 0  # a host loopback port with a listener
+    python: Path = PYTHON  # the interpreter the Python cases run on
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> Path:
+        """The interpreter's installation, mounted read-only like a toolchain."""
+        return self.python.parent.parent
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class HostileCase:
 
 def python(script: str) -> Callable[[Context], tuple[str, ...]]:
     return lambda ctx: (
-        str(PYTHON),
+        str(ctx.python),
         "-I",
         "-c",
         script,
@@ -80,9 +86,9 @@ NETWORK = """
 import socket, sys
 port = int(sys.argv[2])
 for host, p in (("127.0.0.1", port), ("1.1.1.1", 53), ("8.8.8.8", 443)):
-    s = socket.socket()
-    s.settimeout(10)
-    try:
+    try:  # refused at socket() (a seccomp filter) or at connect() (no network namespace)
+        s = socket.socket()
+        s.settimeout(10)
         s.connect((host, p))
         print("connected", host)
     except TimeoutError:
@@ -157,10 +163,10 @@ for target in (Path("/etc"), Path("/usr"), Path("/"), prefix, outside, Path("/tm
 
 def _writes(result: ProcessResult, ctx: Context) -> None:
     assert result.ok, result
-    for target in ("/etc", "/usr", "/", str(PYTHON_PREFIX), str(ctx.outside), "/tmp"):
+    for target in ("/etc", "/usr", "/", str(ctx.prefix), str(ctx.outside), "/tmp"):
         assert not Path(target, f"written-{ctx.token}").exists(), f"reached the host: {target}"
     # The system and the toolchains are read-only; the host beside the workdir is not there.
-    for target in ("/etc", "/usr", "/", str(PYTHON_PREFIX), str(ctx.outside)):
+    for target in ("/etc", "/usr", "/", str(ctx.prefix), str(ctx.outside)):
         assert f"denied {target}\n" in result.stdout, result.stdout
     assert f"wrote {ctx.workdir}\n" in result.stdout, result.stdout
     assert (ctx.workdir / f"written-{ctx.token}").read_text() == "pwned"
@@ -262,21 +268,24 @@ def _listener() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def run_case(backend: Backend, case: HostileCase, tmp_path: Path) -> ProcessResult:
-    """Run ``case`` and check it and what must hold after any hostile program."""
+def run_case(
+    backend: Backend, case: HostileCase, tmp_path: Path, python: Path = PYTHON
+) -> ProcessResult:
+    """Run ``case`` (its Python programs on ``python``) and check it and what must hold after
+    any hostile program."""
     workdir, outside = tmp_path / "work", tmp_path / "outside"
     workdir.mkdir()
     outside.mkdir()
     (outside / "secret.txt").write_text(FILE_SECRET)
     with _listener() as port:
-        ctx = Context(workdir, f"hostile-{uuid.uuid4().hex}", outside, port)
+        ctx = Context(workdir, f"hostile-{uuid.uuid4().hex}", outside, port, python)
         result = backend.execute(
             Job(
                 argv=case.argv(ctx),
                 workdir=workdir,
                 env=case.env,
                 limits=case.limits,
-                mounts=(Mount(PYTHON_PREFIX),),
+                mounts=(Mount(ctx.prefix),),
             )
         )
     case.check(result, ctx)

@@ -1,0 +1,179 @@
+"""The landlock backend (Landlock + seccomp, no namespaces) against the same hostile programs as
+the other backends, and what it adds for lack of a PID namespace and a private /tmp."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import BackendUnavailableError
+from sandbox._limits import Limits
+from sandbox.backends import (
+    BACKENDS,
+    BackendOptions,
+    Job,
+    LandlockBackend,
+    NamespaceBackend,
+    make_backend,
+)
+from tests.support.hostile import CASES, PYTHON, HostileCase, _processes_with, run_case
+
+
+def reachable_python() -> Path:
+    """An interpreter the runs' unprivileged users can reach: this one, unless it lives under
+    a closed directory such as /root (pyenv), then Debian's (scripts/bootstrap installs it)."""
+    for candidate in (PYTHON, Path("/usr/bin/python3")):
+        if all(p.stat().st_mode & stat.S_IXOTH for p in candidate.parents):
+            return candidate
+    raise AssertionError("no interpreter outside closed directories: run scripts/bootstrap")
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A scratch directory the runs' users may enter (pytest's own basetemp is mode 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="perforch-landlock-test-"))
+    path.chmod(0o711)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[LandlockBackend]:
+    launchers = Path(tempfile.mkdtemp(prefix="perforch-confine-test-"))
+    launchers.chmod(0o711)
+    backend = LandlockBackend(launchers)
+    health = backend.health()
+    assert health.works, health.detail
+    assert health.isolation == ("network", "filesystem", "uid", "rlimits")
+    yield backend
+    shutil.rmtree(launchers, ignore_errors=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_hostile_program_is_contained(
+    backend: LandlockBackend, case: HostileCase, open_dir: Path
+) -> None:
+    run_case(backend, case, open_dir, python=reachable_python())
+
+
+def job(workdir: Path, script: str, **limits: float) -> Job:
+    return Job(argv=("/bin/sh", "-c", script), workdir=workdir, env={}, limits=Limits(**limits))
+
+
+def test_a_process_that_leaves_the_group_is_killed_after_the_job(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    token = f"escapee-{uuid.uuid4().hex}"
+    # setsid: out of the process group the timeout kills; closing the pipes lets the job end.
+    script = f"setsid sh -c 'exec sleep 1000 {token}' </dev/null >/dev/null 2>&1 & echo left"
+    result = backend.execute(job(open_dir, script, wall_seconds=20))
+    assert result.ok and result.stdout == "left\n", result
+    assert _processes_with(token) == []
+
+
+def test_tmpdir_is_private_to_the_job_and_removed_after_it(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    result = backend.execute(job(open_dir, 'echo "$TMPDIR"; echo x > "$TMPDIR/f" && echo wrote'))
+    tmpdir, wrote = result.stdout.split()
+    assert result.ok and wrote == "wrote", result
+    assert Path(tmpdir).parent == Path(tempfile.gettempdir())
+    assert not Path(tmpdir).exists()
+
+
+def test_each_run_gets_its_own_user_and_builds_a_fixed_one(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    ids = {backend.execute(job(open_dir, "id -u")).stdout for _ in range(3)}
+    assert len(ids) == 3 and "0\n" not in ids
+    build = backend.execute(
+        Job(("/bin/sh", "-c", "id -u"), open_dir, {}, Limits(), trusted_tool=True)
+    )
+    assert build.stdout == "64999\n"
+
+
+def test_a_workdir_others_cannot_enter_is_refused_with_the_reason(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    closed = open_dir / "closed"
+    (closed / "work").mkdir(parents=True)
+    closed.chmod(0o700)
+    result = backend.execute(job(closed / "work", "echo ran"))
+    assert not result.ok and "ran" not in result.stdout
+    assert f"cannot enter {closed} (mode drwx------)" in result.stderr
+    assert "--cache-dir" in result.stderr
+
+
+def test_without_root_it_says_so_instead_of_running_unseparated(
+    monkeypatch: pytest.MonkeyPatch, open_dir: Path
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    health = LandlockBackend(open_dir).health()
+    assert not health.works and "needs root" in health.detail
+
+
+def test_without_a_c_compiler_it_names_the_package(open_dir: Path) -> None:
+    health = LandlockBackend(open_dir, compiler="perforch-no-such-cc").health()
+    assert not health.works, health
+    assert "no C compiler (perforch-no-such-cc)" in health.detail
+    assert "apt-get install gcc" in health.detail
+
+
+def test_auto_takes_the_namespace_backend_where_it_works(open_dir: Path) -> None:
+    assert make_backend("auto", BackendOptions(cache_dir=open_dir)).name == "namespace"
+
+
+def test_auto_falls_back_to_landlock_where_namespaces_are_refused(
+    monkeypatch: pytest.MonkeyPatch, open_dir: Path
+) -> None:
+    # /bin/false stands in for a bwrap that a container's seccomp profile stops.
+    refused = NamespaceBackend(bwrap="/bin/false", unshare="/bin/false")
+    monkeypatch.setitem(BACKENDS, "namespace", lambda options: refused)
+    chosen = make_backend("auto", BackendOptions(cache_dir=open_dir))
+    assert chosen.name == "landlock"
+    result = chosen.execute(job(open_dir, "echo confined"))
+    assert result.ok and result.stdout == "confined\n", result
+
+
+def test_auto_with_nothing_working_says_what_each_backend_lacks(
+    monkeypatch: pytest.MonkeyPatch, open_dir: Path
+) -> None:
+    refused = NamespaceBackend(bwrap="/bin/false", unshare="/bin/false")
+    monkeypatch.setitem(BACKENDS, "namespace", lambda options: refused)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(BackendUnavailableError) as caught:
+        make_backend("auto", BackendOptions(cache_dir=open_dir))
+    message = str(caught.value)
+    assert "namespace: bwrap failed" in message and "landlock: needs root" in message
+
+
+def test_java_builds_and_runs_and_its_temp_files_go_to_the_private_tmpdir(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    from sandbox import Executor
+    from sandbox.languages import java
+    from tests.support.sandbox import make_support
+
+    executor = Executor(backend, make_support(open_dir / "cache"))
+    solution = "public class Solution {\n    int twice(int x) { return 2 * x; }\n}\n"
+    tests = (
+        "public class Main {\n"
+        "    public static void main(String[] args) throws Exception {\n"
+        "        if (new Solution().twice(2) != 4) throw new AssertionError();\n"
+        '        java.io.File f = java.io.File.createTempFile("perforch", ".tmp");\n'
+        "        System.out.println(f.getParent());\n"
+        "    }\n"
+        "}\n"
+    )
+    built = executor.build(java.test_program(solution, tests, executor.support))
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, [], Limits())
+    assert result.ok, result.stderr
+    assert Path(result.stdout.strip()).name.startswith("perforch-tmp-")
