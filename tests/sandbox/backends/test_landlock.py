@@ -3,6 +3,8 @@ the other backends, and what it adds for lack of a PID namespace and a private /
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
 import stat
@@ -15,6 +17,7 @@ import pytest
 
 from sandbox import BackendUnavailableError
 from sandbox._limits import Limits
+from sandbox._process import run_process
 from sandbox.backends import (
     BACKENDS,
     BackendOptions,
@@ -24,6 +27,7 @@ from sandbox.backends import (
     make_backend,
 )
 from tests.support.hostile import CASES, PYTHON, HostileCase, _processes_with, run_case
+from tests.support.podman import PodmanEngine
 
 
 def reachable_python() -> Path:
@@ -177,3 +181,87 @@ def test_java_builds_and_runs_and_its_temp_files_go_to_the_private_tmpdir(
     result = executor.run(built, [], Limits())
     assert result.ok, result.stderr
     assert Path(result.stdout.strip()).name.startswith("perforch-tmp-")
+
+
+# Run inside the container by Debian's python3 (bound in with /usr), with this checkout on its
+# path: the sandbox's backends need the standard library only.
+IN_CONTAINER = """
+import json, sys, tempfile
+from pathlib import Path
+from sandbox._limits import Limits
+from sandbox.backends import BackendOptions, Job, NamespaceBackend, make_backend
+found = {"namespace": NamespaceBackend().health().detail}
+backend = make_backend("auto", BackendOptions(cache_dir=Path("/tmp/perforch-cache")))
+work = Path(tempfile.mkdtemp())
+work.chmod(0o711)
+script = (
+    "import socket\\n"
+    "try:\\n socket.create_connection(('127.0.0.1', 9), timeout=5); print('connected')\\n"
+    "except OSError as e: print('blocked', e.errno)\\n"
+    "try:\\n open('/etc/hostname').read(); print('read /etc')\\n"
+    "except OSError as e: print('denied', e.errno)\\n"
+)
+result = backend.execute(Job(("/usr/bin/python3", "-c", script), work, {}, Limits()))
+found.update(chosen=backend.name, stdout=result.stdout, stderr=result.stderr, ok=result.ok)
+print(json.dumps(found))
+"""
+
+
+def docker_like_seccomp_profile(path: Path) -> Path:
+    """Podman's shipped profile with clone, clone3 and unshare as Docker's default profile has
+    them for a container without CAP_SYS_ADMIN: no namespace flags (podman's own profile allows
+    them and leaves the refusal to the missing capability)."""
+    profile = json.loads(Path("/usr/share/containers/seccomp.json").read_text())
+    for rule in profile["syscalls"]:
+        rule["names"] = [n for n in rule["names"] if n not in {"clone", "clone3", "unshare"}]
+    namespace_flags = 0x7E020000  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+    profile["syscalls"] += [
+        {
+            "names": ["clone"],
+            "action": "SCMP_ACT_ALLOW",
+            "args": [
+                {"index": 0, "value": namespace_flags, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}
+            ],
+        },
+        {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno.ENOSYS},
+        {"names": ["unshare"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EPERM},
+    ]
+    path.write_text(json.dumps(profile))
+    return path
+
+
+@pytest.mark.docker
+def test_in_a_container_under_dockers_seccomp_profile_auto_confines_with_landlock(
+    podman: PodmanEngine, tmp_path: Path
+) -> None:
+    repo = Path(__file__).resolve().parents[3]
+    profile = docker_like_seccomp_profile(tmp_path / "seccomp.json")
+    result = run_process(
+        [
+            *podman.cli,
+            "run",
+            "--rm",
+            "--security-opt",
+            f"seccomp={profile}",
+            "--volume",
+            "/usr:/usr:ro",
+            "--volume",  # where `cc` and friends point (the skeleton image has no /etc)
+            "/etc/alternatives:/etc/alternatives:ro",
+            "--volume",
+            f"{repo}:{repo}:ro",
+            "--env",
+            f"PYTHONPATH={repo}",
+            podman.image,
+            "/usr/bin/python3",
+            "-c",
+            IN_CONTAINER,
+        ],
+        cwd=tmp_path,
+        env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+        timeout=300,
+    )
+    assert result.ok, result.stderr[-2000:]
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert "Creating new namespace failed" in found["namespace"], found
+    assert found["chosen"] == "landlock" and found["ok"], found
+    assert found["stdout"] == f"blocked {errno.EACCES}\ndenied {errno.EACCES}\n", found
