@@ -95,15 +95,20 @@ class LandlockBackend:
             return _refused(job, launcher)
         if not self._root:
             return _refused(job, "the landlock backend needs root: use the namespace backend")
-        for path in (launcher, job.workdir, *(m.host for m in job.mounts)):
+        for path in (
+            launcher,
+            job.workdir,
+            Path(tempfile.gettempdir(), "perforch-tmp"),  # its private TMPDIR goes there
+            *(m.host for m in job.mounts),
+        ):
             blocked = _closed_ancestor(path)
             if blocked is not None:
                 return _refused(
                     job,
                     f"the landlock backend runs code as an unprivileged user, who cannot enter "
-                    f"{blocked} (mode {stat.filemode(blocked.stat().st_mode)}): keep the cache "
-                    f"and toolchains under directories others may enter, e.g. --cache-dir "
-                    f"/var/cache/perforch",
+                    f"{blocked} (mode {stat.filemode(blocked.stat().st_mode)}): keep the cache, "
+                    f"the toolchains and TMPDIR under directories others may enter, e.g. "
+                    f"--cache-dir /var/cache/perforch",
                 )
         uid = BUILD_UID if job.trusted_tool else self._take_user()
         give_to(job.workdir, uid)
@@ -142,6 +147,9 @@ def _rules(job: Job, private_tmp: Path) -> list[str]:
         rules += ["--ro", path]
     for device in DEVICES:
         rules += ["--dev", device]
+    # Drivers reset their peak RSS through /proc/self/clear_refs. The kernel's own checks keep
+    # an unprivileged user from writing anything there but its own processes' files.
+    rules += ["--dev", "/proc"]
     for mount in job.mounts:
         rules += ["--rw" if mount.writable else "--ro", str(mount.host)]
     return [*rules, "--rw", str(job.workdir), "--rw", str(private_tmp)]

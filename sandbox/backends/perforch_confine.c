@@ -7,10 +7,11 @@
  *   perforch-confine [--ro PATH]... [--rw PATH]... [--dev PATH]... -- COMMAND [ARG]...
  *
  * Files: read and execute beneath each --ro path, everything beneath each --rw path, read and
- * write of each --dev file; nothing anywhere else. Network: TCP bind and connect are refused
- * (Landlock ABI 4+), and sockets of any family but AF_UNIX (seccomp), which also covers UDP and
- * raw sockets. io_uring, which could do the same behind seccomp's back, is refused. Signals and
- * abstract unix sockets reach only processes inside the same confinement (Landlock ABI 6+).
+ * write (and truncate, as opening for writing does) beneath each --dev path; nothing else.
+ * Network: TCP bind and connect are refused (Landlock ABI 4+), and sockets of any family but
+ * AF_UNIX (seccomp), which also covers UDP and raw sockets. io_uring, which could do the same
+ * behind seccomp's back, is refused. Signals and abstract unix sockets reach only processes
+ * inside the same confinement (Landlock ABI 6+).
  * A path that does not exist is skipped. Fails closed: exit 126 with a message when the kernel
  * cannot confine, the command is never run unconfined. Built by PerfOrch with the system's C
  * compiler; the layouts and numbers are Linux's stable ABI, spelled out here so the build
@@ -147,7 +148,7 @@ int main(int argc, char **argv) {
         } else if (strcmp(argv[i], "--rw") == 0) {
             rights = attr.handled_access_fs;
         } else if (strcmp(argv[i], "--dev") == 0) {
-            rights = FS_READ_FILE | FS_WRITE_FILE;
+            rights = FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE; /* what open(O_TRUNC) needs */
         } else {
             fprintf(stderr, "perforch-confine: unknown option %s\n", argv[i]);
             return 2;

@@ -92,6 +92,17 @@ def test_tmpdir_is_private_to_the_job_and_removed_after_it(
     assert not Path(tmpdir).exists()
 
 
+def test_a_job_may_reset_its_own_peak_rss_but_not_write_the_kernels_settings(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    script = (
+        "echo 5 > /proc/self/clear_refs && echo reset; "
+        "echo 1 > /proc/sys/vm/drop_caches || echo refused"
+    )
+    result = backend.execute(job(open_dir, script))
+    assert result.stdout.split() == ["reset", "refused"], result.stderr
+
+
 def test_each_run_gets_its_own_user_and_builds_a_fixed_one(
     backend: LandlockBackend, open_dir: Path
 ) -> None:
