@@ -152,7 +152,10 @@ def _rules(job: Job, private_tmp: Path) -> list[str]:
     rules += ["--dev", "/proc"]
     for mount in job.mounts:
         rules += ["--rw" if mount.writable else "--ro", str(mount.host)]
-    return [*rules, "--rw", str(job.workdir), "--rw", str(private_tmp)]
+    # A run has a user id of its own, so its launcher may end everything under it once the
+    # command exits, as the end of a PID namespace would; builds share theirs.
+    reap = [] if job.trusted_tool else ["--reap"]
+    return [*reap, *rules, "--rw", str(job.workdir), "--rw", str(private_tmp)]
 
 
 def _closed_ancestor(path: Path) -> Path | None:
@@ -167,8 +170,9 @@ def _closed_ancestor(path: Path) -> Path | None:
 
 
 def _kill_everything_of(uid: int) -> None:
-    """SIGKILL to every process of ``uid``: one that left the process group (setsid, a
-    daemon) outlives the group kill, and without a PID namespace nothing else would end it."""
+    """SIGKILL to every process of ``uid``. The launcher does this itself when the command
+    exits, but not when it was killed (the wall timeout kills only the process group, and
+    something that left it, by setsid or as a daemon, would outlive the job)."""
     run_process(
         [*drop_to(uid), "kill", "-KILL", "-1"],
         cwd=Path("/"),

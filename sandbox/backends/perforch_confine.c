@@ -4,7 +4,7 @@
  * Both are unprivileged kernel features that only ever take rights away, and both are inherited
  * by everything the command starts.
  *
- *   perforch-confine [--ro PATH]... [--rw PATH]... [--dev PATH]... -- COMMAND [ARG]...
+ *   perforch-confine [--reap] [--ro PATH]... [--rw PATH]... [--dev PATH]... -- COMMAND [ARG]...
  *
  * Files: read and execute beneath each --ro path, everything beneath each --rw path, read and
  * write (and truncate, as opening for writing does) beneath each --dev path; nothing else.
@@ -12,7 +12,10 @@
  * AF_UNIX (seccomp), which also covers UDP and raw sockets. io_uring, which could do the same
  * behind seccomp's back, is refused. Signals and abstract unix sockets reach only processes
  * inside the same confinement (Landlock ABI 6+).
- * A path that does not exist is skipped. Fails closed: exit 126 with a message when the kernel
+ * --reap: run the command as a child and, once it has exited, kill every process of this user
+ * id, then exit as it did. Without a PID namespace nothing else ends what the command left
+ * behind (a background child holding stdout would keep the job open until its timeout); the
+ * caller gives each such run a user id of its own. A path that does not exist is skipped. Fails closed: exit 126 with a message when the kernel
  * cannot confine, the command is never run unconfined. Built by PerfOrch with the system's C
  * compiler; the layouts and numbers are Linux's stable ABI, spelled out here so the build
  * needs no recent kernel headers.
@@ -20,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -31,6 +35,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef __NR_landlock_create_ruleset
@@ -131,6 +136,25 @@ static int filter_syscalls(void) {
     return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);
 }
 
+/* Wait for the command, kill whatever it left under this user id (never this process: kill(-1)
+ * spares the caller), then end as the command did. */
+static int wait_then_reap(pid_t command) {
+    int status;
+    while (waitpid(command, &status, 0) < 0) {
+        if (errno != EINTR) return refuse("cannot wait for the command");
+    }
+    kill(-1, SIGKILL);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    int signal_number = WTERMSIG(status);
+    signal(signal_number, SIG_DFL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signal_number);
+    sigprocmask(SIG_UNBLOCK, &only, NULL);
+    raise(signal_number);
+    return 128 + signal_number; /* a signal that does not end a process by default */
+}
+
 int main(int argc, char **argv) {
     int abi = (int)syscall(__NR_landlock_create_ruleset, NULL, 0, CREATE_RULESET_VERSION);
     if (abi < 1) return refuse("Landlock is not available in this kernel");
@@ -140,8 +164,14 @@ int main(int argc, char **argv) {
     int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
     if (ruleset < 0) return refuse("cannot create a Landlock ruleset");
 
+    int reap = 0;
     int i = 1;
-    for (; i + 1 < argc && strcmp(argv[i], "--") != 0; i += 2) {
+    while (i < argc && strcmp(argv[i], "--") != 0) {
+        if (strcmp(argv[i], "--reap") == 0) {
+            reap = 1;
+            i += 1;
+            continue;
+        }
         uint64_t rights;
         if (strcmp(argv[i], "--ro") == 0) {
             rights = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR;
@@ -153,14 +183,25 @@ int main(int argc, char **argv) {
             fprintf(stderr, "perforch-confine: unknown option %s\n", argv[i]);
             return 2;
         }
+        if (i + 1 >= argc) break;
         if (allow(ruleset, argv[i + 1], rights, attr.handled_access_fs) != 0) {
             fprintf(stderr, "perforch-confine: cannot allow %s: %s\n", argv[i + 1], strerror(errno));
             return 126;
         }
+        i += 2;
     }
     if (i >= argc || strcmp(argv[i], "--") != 0 || i + 1 >= argc) {
-        fprintf(stderr, "usage: perforch-confine [--ro|--rw|--dev PATH]... -- COMMAND [ARG]...\n");
+        fprintf(stderr,
+                "usage: perforch-confine [--reap] [--ro|--rw|--dev PATH]... -- COMMAND [ARG]...\n");
         return 2;
+    }
+    if (reap) {
+        pid_t command = fork();
+        if (command < 0) return refuse("cannot fork");
+        if (command > 0) {
+            close(ruleset);
+            return wait_then_reap(command);
+        }
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return refuse("cannot set no_new_privs");
     if (syscall(__NR_landlock_restrict_self, ruleset, 0) != 0) return refuse("Landlock refused");

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sandbox import Executor, Support, make_backend
+from sandbox.backends import LandlockBackend
 from sandbox.languages import MIN_SAMPLE_NS
 
 # The shortest sample a test accepts from a calibrated count. Samples are calibrated to ~1.2x
@@ -29,6 +31,30 @@ def make_support(cache_dir: Path) -> Support:
 
 def make_executor(cache_dir: Path, backend: str = "namespace") -> Executor:
     return Executor(make_backend(backend), make_support(cache_dir))
+
+
+def open_to_others(path: Path) -> bool:
+    """Whether users other than the owner may reach ``path`` (every directory above it lets
+    them through), as the landlock backend's unprivileged run users must."""
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in path.parents)
+
+
+def reachable_python() -> Path:
+    """An interpreter the landlock backend's run users can reach: this one, unless it lives
+    under a closed directory such as /root (pyenv), then Debian's (scripts/bootstrap installs
+    it)."""
+    for candidate in (Path(sys.executable).resolve(), Path("/usr/bin/python3")):
+        if open_to_others(candidate):
+            return candidate
+    raise AssertionError("no interpreter outside closed directories: run scripts/bootstrap")
+
+
+def make_landlock_executor(root: Path) -> Executor:
+    """An executor over the landlock backend, everything it keeps under ``root`` (which others
+    must be able to enter). Its dependency caches start empty: the shared ones live under the
+    home directory, which its run users cannot enter."""
+    support = Support(cache_dir=root / "cache", python=reachable_python(), deps_dir=root / "deps")
+    return Executor(LandlockBackend(root / "confine"), support)
 
 
 def per_pass_ns(records: Iterable[Mapping[str, Any]]) -> list[float]:

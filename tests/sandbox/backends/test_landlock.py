@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import shutil
-import stat
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -26,17 +25,9 @@ from sandbox.backends import (
     NamespaceBackend,
     make_backend,
 )
-from tests.support.hostile import CASES, PYTHON, HostileCase, _processes_with, run_case
+from tests.support.hostile import CASES, HostileCase, _processes_with, run_case
 from tests.support.podman import PodmanEngine
-
-
-def reachable_python() -> Path:
-    """An interpreter the runs' unprivileged users can reach: this one, unless it lives under
-    a closed directory such as /root (pyenv), then Debian's (scripts/bootstrap installs it)."""
-    for candidate in (PYTHON, Path("/usr/bin/python3")):
-        if all(p.stat().st_mode & stat.S_IXOTH for p in candidate.parents):
-            return candidate
-    raise AssertionError("no interpreter outside closed directories: run scripts/bootstrap")
+from tests.support.sandbox import reachable_python
 
 
 @pytest.fixture
@@ -71,15 +62,34 @@ def job(workdir: Path, script: str, **limits: float) -> Job:
     return Job(argv=("/bin/sh", "-c", script), workdir=workdir, env={}, limits=Limits(**limits))
 
 
-def test_a_process_that_leaves_the_group_is_killed_after_the_job(
+def test_a_process_that_leaves_the_group_is_killed_after_a_timeout(
     backend: LandlockBackend, open_dir: Path
 ) -> None:
     token = f"escapee-{uuid.uuid4().hex}"
-    # setsid: out of the process group the timeout kills; closing the pipes lets the job end.
-    script = f"setsid sh -c 'exec sleep 1000 {token}' </dev/null >/dev/null 2>&1 & echo left"
-    result = backend.execute(job(open_dir, script, wall_seconds=20))
-    assert result.ok and result.stdout == "left\n", result
+    # setsid: out of the process group the timeout kills, with the launcher that would reap it.
+    # The token names the shell, which waits for its sleep (sleep itself takes no extra word).
+    escapee = f"setsid sh -c 'sleep 1000; : {token}' </dev/null >/dev/null 2>&1 &"
+    result = backend.execute(job(open_dir, f"{escapee} echo left; sleep 1000", wall_seconds=2))
+    assert result.reason == "timeout" and result.stdout == "left\n", result
     assert _processes_with(token) == []
+
+
+def test_the_job_ends_with_its_command_even_if_a_child_holds_its_output(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    token = f"lingerer-{uuid.uuid4().hex}"
+    script = f"sh -c 'sleep 1000; : {token}' & echo started"
+    result = backend.execute(job(open_dir, script, wall_seconds=20))
+    assert result.ok and result.stdout == "started\n", result
+    assert result.wall_seconds < 5, result  # not the wall timeout, waiting for the pipe
+    assert _processes_with(token) == []
+
+
+def test_a_command_killed_by_a_signal_is_reported_as_such(
+    backend: LandlockBackend, open_dir: Path
+) -> None:
+    result = backend.execute(job(open_dir, "kill -SEGV $$"))
+    assert (result.reason, result.returncode) == ("signal", -11), result
 
 
 def test_tmpdir_is_private_to_the_job_and_removed_after_it(
