@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from sandbox import BackendOptions, Executor, Support, make_backend
 from tests.support.github_server import GitHubServer, serve_github
 from tests.support.openai_server import OpenAIServer, serve_openai
 from tests.support.podman import PodmanEngine, leftovers, podman_engine
-from tests.support.sandbox import make_executor, make_support
+from tests.support.sandbox import make_executor, make_landlock_executor, make_support
 
 # litellm's shipped price map, not a download at import (no network in tests; stable prices).
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -41,16 +43,31 @@ def podman() -> Iterator[PodmanEngine]:
         yield engine
 
 
-@pytest.fixture(params=["namespace", pytest.param("docker", marks=pytest.mark.docker)])
-def hostile_executor(request: pytest.FixtureRequest, executor: Executor) -> Iterator[Executor]:
-    """``executor`` (or a module's override of it), then the same over the docker backend.
+@pytest.fixture(scope="session")
+def landlock_executor() -> Iterator[Executor]:
+    """An executor over the landlock backend, with its own cache: its run users must reach
+    everything a job uses, and pytest's basetemp is closed to them (mode 0700)."""
+    root = Path(tempfile.mkdtemp(prefix="perforch-landlock-tests-"))
+    root.chmod(0o711)
+    yield make_landlock_executor(root)
+    shutil.rmtree(root, ignore_errors=True)
 
-    The docker one runs every program in a container of the private Podman engine; it shares
+
+@pytest.fixture(params=["namespace", "landlock", pytest.param("docker", marks=pytest.mark.docker)])
+def hostile_executor(request: pytest.FixtureRequest, executor: Executor) -> Iterator[Executor]:
+    """``executor`` (or a module's override of it), then the same over the landlock and docker
+    backends.
+
+    The landlock one has a cache of its own (see ``landlock_executor``), so it builds too. The
+    docker one runs every program in a container of the private Podman engine; it shares
     ``executor``'s support and build cache, so a program built for one backend is reused by the
     other. After a docker test the engine must hold no container or volume of the sandbox.
     """
     if request.param == "namespace":
         yield executor
+        return
+    if request.param == "landlock":
+        yield request.getfixturevalue("landlock_executor")
         return
     podman: PodmanEngine = request.getfixturevalue("podman")
     options = BackendOptions(docker_url=podman.base_url, docker_image=podman.image)

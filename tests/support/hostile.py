@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox._executor import Executor
 from sandbox._limits import MIB, Limits
 from sandbox._process import ProcessResult
 from sandbox.backends import Backend, Job, Mount
@@ -306,6 +307,21 @@ def assert_next_job_runs(backend: Backend, workdir: Path) -> None:
         )
     )
     assert result.ok and result.stdout == "next job\n", result
+
+
+def connection_errors(executor: Executor) -> tuple[str, str]:
+    """What a job's TCP connections fail with, to a closed port on 127.0.0.1 and to anywhere
+    else. In a network namespace of its own (namespace, docker) the loopback is the job's own
+    and nothing else is reachable; under landlock no socket but AF_UNIX can even be made."""
+    if executor.backend.name == "landlock":
+        return "Permission denied", "Permission denied"
+    return "Connection refused", "Network is unreachable"
+
+
+def memory_limit_is_rlimit(executor: Executor) -> bool:
+    """Whether the memory limit is RLIMIT_AS (namespace, landlock: an allocation past it
+    fails in the program) rather than a cgroup's (docker: the kernel kills the job)."""
+    return executor.backend.name != "docker"
 
 
 def assert_oom_killed(result: ProcessResult, memory_bytes: int | None) -> None:
