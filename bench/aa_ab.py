@@ -7,6 +7,10 @@ check, then the sequential interleaved measurement with its A/A guard) under the
 
     .venv/bin/python bench/aa_ab.py [--language L ...] [--aa 100] [--ab 20] [--ab-small 10]
     .venv/bin/python bench/aa_ab.py --language python --aa 0 --ab 0 --ab-small 10 --merge
+    .venv/bin/python bench/aa_ab.py --backend landlock --language cpp --aa 20 --ab 4 --ab-small 0
+
+--backend landlock (root only) measures through the backend the Action takes in containers
+that refuse namespaces; its results go to aa_ab-<language>-landlock.json.
 
 Kernels live in bench/kernels/<language>/: kernel.json names the function, the template (whose
 work is proportional to `{REPS}` while its result is not) and the inputs file. Each language's
@@ -34,7 +38,7 @@ from _common import RESULTS, ROOT, save, table
 from sandbox import Budget, Limits, Timing, Workload, compare, machine_info, probe_steadiness
 from sandbox._executor import Executor
 from sandbox.languages import get_language
-from tests.support.sandbox import make_executor, per_pass_ns
+from tests.support.sandbox import make_executor, make_landlock_executor, per_pass_ns
 
 AB_AA = (("ab", "new"), ("aa", "copy"))  # the saved log-ratios: new and the copy, over old
 
@@ -224,7 +228,9 @@ def main() -> int:
     parser.add_argument(
         "--merge", action="store_true", help="keep the saved results of conditions not run"
     )
+    parser.add_argument("--backend", choices=("namespace", "landlock"), default="namespace")
     args = parser.parse_args()
+    suffix = "" if args.backend == "namespace" else f"-{args.backend}"
     languages = args.language or sorted(p.name for p in KERNELS.iterdir() if p.is_dir())
     conditions = [("A/A", 1.0, 1.0, args.aa)]
     for factor, count in ((2.0, args.ab), (1.2, args.ab), (1.05, args.ab_small)):
@@ -235,7 +241,12 @@ def main() -> int:
     rows = []
     rng = Random(0)
     with tempfile.TemporaryDirectory(prefix="perforch-bench-") as cache:
-        executor = make_executor(Path(cache))
+        Path(cache).chmod(0o711)  # landlock's run users must reach it
+        executor = (
+            make_executor(Path(cache))
+            if args.backend == "namespace"
+            else make_landlock_executor(Path(cache))
+        )
         for language in languages:
             meta, template, inputs = kernel_versions(language)
             records: list[dict[str, object]] = []
@@ -298,25 +309,26 @@ def main() -> int:
             counts = {"aa": args.aa, "ab": args.ab, "ab_small": args.ab_small, "naive": args.naive}
             payload: dict[str, object] = {
                 "language": language,
+                "backend": args.backend,
                 "counts": counts,
                 "wall_seconds": round(time.perf_counter() - language_started, 1),
                 "conditions": [c[0] for c in conditions],
                 "results": records,
             }
             if args.merge:
-                payload = _merged(language, payload, [c[0] for c in conditions])
-            path = save(f"aa_ab-{language}", payload)
+                payload = _merged(f"{language}{suffix}", payload, [c[0] for c in conditions])
+            path = save(f"aa_ab-{language}{suffix}", payload)
             print(f"saved {path}", flush=True)
     print()
     print(table(HEADERS, rows))
     return 0
 
 
-def _merged(language: str, payload: dict[str, object], order: list[str]) -> dict[str, object]:
+def _merged(name: str, payload: dict[str, object], order: list[str]) -> dict[str, object]:
     """``payload`` with the saved records of the conditions it did not run, in condition order;
     the records it replaces move to ``replaced``. The counts and wall time become per-run
     entries, since the rows come from several runs."""
-    saved_path = RESULTS / f"aa_ab-{language}.json"
+    saved_path = RESULTS / f"aa_ab-{name}.json"
     if not saved_path.exists():
         return payload
     saved = json.loads(saved_path.read_text())
