@@ -15,7 +15,8 @@
  * --reap: run the command as a child and, once it has exited, kill every process of this user
  * id, then exit as it did. Without a PID namespace nothing else ends what the command left
  * behind (a background child holding stdout would keep the job open until its timeout); the
- * caller gives each such run a user id of its own. A path that does not exist is skipped. Fails closed: exit 126 with a message when the kernel
+ * caller gives each such run a user id of its own.
+ * A path that does not exist is skipped. Fails closed: exit 126 with a message when the kernel
  * cannot confine, the command is never run unconfined. Built by PerfOrch with the system's C
  * compiler; the layouts and numbers are Linux's stable ABI, spelled out here so the build
  * needs no recent kernel headers.

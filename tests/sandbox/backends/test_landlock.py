@@ -85,11 +85,13 @@ def test_the_job_ends_with_its_command_even_if_a_child_holds_its_output(
     assert _processes_with(token) == []
 
 
-def test_a_command_killed_by_a_signal_is_reported_as_such(
+def test_the_commands_exit_status_or_signal_is_passed_on(
     backend: LandlockBackend, open_dir: Path
 ) -> None:
-    result = backend.execute(job(open_dir, "kill -SEGV $$"))
-    assert (result.reason, result.returncode) == ("signal", -11), result
+    exited = backend.execute(job(open_dir, "exit 3"))
+    assert (exited.reason, exited.returncode) == ("exited", 3), exited
+    killed = backend.execute(job(open_dir, "kill -SEGV $$"))
+    assert (killed.reason, killed.returncode) == ("signal", -11), killed
 
 
 def test_tmpdir_is_private_to_the_job_and_removed_after_it(

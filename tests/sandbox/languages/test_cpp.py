@@ -618,9 +618,11 @@ def test_writes_outside_the_working_directory_are_refused(
     hostile_executor: Executor, tmp_path: Path
 ) -> None:
     # The precompiled header's directory, mounted for builds (the language's support directory
-    # when `perforch setup` has not built one for this support).
+    # when `perforch setup` has not built one for this support: made here, so that a refusal
+    # there is the sandbox's and not a missing directory's).
     header = Path(cpp.toolchain(hostile_executor.support).details["precompiled_header"])
     shared = header.parent if header.is_absolute() else hostile_executor.support.dir_for("cpp")
+    shared.mkdir(parents=True, exist_ok=True)
     targets = [
         str(tmp_path / "pwned"),
         "/usr/pwned",
