@@ -1,4 +1,4 @@
-"""Shared sandbox fixtures' building blocks: a real executor over the namespace backend."""
+"""Shared sandbox fixtures' building blocks: real executors (namespace and landlock)."""
 
 from __future__ import annotations
 
