@@ -468,8 +468,8 @@ def test_hostile_network_is_unreachable(hostile_executor: Executor, listener: in
         }"""
     result = run_main(hostile_executor, body, RUN_LIMITS, str(listener))
     assert result.ok, result
-    # Loopback is the sandbox's own (nothing listens there); nothing else is reachable, and
-    # every attempt fails at once rather than by timing out.
+    # Not the host's listener on loopback (the job's loopback is its own, or it cannot make a
+    # socket at all), nothing else, and every attempt fails at once rather than by timing out.
     loopback, elsewhere = connection_errors(hostile_executor)
     assert result.stdout.splitlines() == [
         f"blocked 127.0.0.1: {loopback}",
