@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import stat
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from sandbox import Executor, Support, make_backend
 from sandbox.backends import LandlockBackend
+from sandbox.backends._landlock import _closed_ancestor
 from sandbox.languages import MIN_SAMPLE_NS
 
 # The shortest sample a test accepts from a calibrated count. Samples are calibrated to ~1.2x
@@ -34,9 +34,9 @@ def make_executor(cache_dir: Path, backend: str = "namespace") -> Executor:
 
 
 def open_to_others(path: Path) -> bool:
-    """Whether users other than the owner may reach ``path`` (every directory above it lets
-    them through), as the landlock backend's unprivileged run users must."""
-    return all(parent.stat().st_mode & stat.S_IXOTH for parent in path.parents)
+    """Whether the landlock backend's unprivileged run users may reach ``path``, by the
+    backend's own rule (it refuses a job that needs a path under a closed directory)."""
+    return _closed_ancestor(path) is None
 
 
 def reachable_python() -> Path:
