@@ -3,17 +3,16 @@
 Speaks the driver protocol in sandbox/languages/_protocol.py. Runs inside the sandbox with the
 interpreter under test, so it uses the standard library only, and neither pathlib nor typing at
 run time: each import costs every fresh process a few milliseconds, and a comparison starts
-dozens. The build compiles this module (and target.py, inputs.py) to bytecode, and the run
-imports it with ``-m``: a script given by path is compiled afresh by every process (~10 ms).
+dozens. For the same reason the timing mode imports neither json, copy nor contextlib: its
+records are integers, and it copies plain arguments by their shape. The build compiles this
+module (and target.py, inputs.py) to bytecode, and the run imports it from ``-c``: a script
+given by path is compiled afresh by every process (~10 ms), and ``-m`` costs runpy (~5 ms).
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import gc
 import importlib
-import json
 import math
 import os
 import resource
@@ -32,8 +31,20 @@ CHUNK_CALLS = 4096  # copies prepared ahead per timed chunk; bounds the memory c
 
 
 def emit(record: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(record) + "\n")
+    if all(type(value) is int for value in record.values()):
+        line = "{" + ", ".join(f'"{key}": {value}' for key, value in record.items()) + "}"
+    else:
+        import json
+
+        line = json.dumps(record)
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
+
+
+def deepcopy(value: Any) -> Any:
+    from copy import deepcopy as copy_deeply
+
+    return copy_deeply(value)
 
 
 def canonical(value: Any) -> str:
@@ -91,8 +102,11 @@ def load_cases() -> list[tuple[Any, ...]]:
 
 
 def reset_peak_rss() -> None:
-    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as clear_refs:
-        clear_refs.write("5")
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
 
 
 def closing(iterations: int) -> dict[str, Any]:
@@ -112,7 +126,7 @@ def closing(iterations: int) -> dict[str, Any]:
 
 def run_outputs(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
     for index, case in enumerate(cases):
-        args = copy.deepcopy(case)
+        args = deepcopy(case)
         try:
             result = target(*args)
         except Exception as exc:  # the exception is the output being compared
@@ -172,11 +186,14 @@ def case_copier(target: Callable[..., Any], case: tuple[Any, ...]) -> Copier:
     timing, by shape when plain, else with deepcopy."""
     copier = plain_copier(case, set())
     if copier is None:
-        return copy.deepcopy
+        return deepcopy
     before = canonical(case)
-    trial = copy.deepcopy(case)
-    with contextlib.suppress(Exception):  # a raising call is timed like any other
+    trial = copier(case)  # whole: a plain case's copier copies every container in it
+    # Not contextlib.suppress: importing contextlib costs every timing process ~1 ms.
+    try:  # noqa: SIM105
         target(*trial)
+    except Exception:  # noqa: S110 - a raising call is timed like any other
+        pass
     return _same if canonical(trial) == before else copier
 
 
@@ -196,11 +213,13 @@ def run_coverage(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> No
             lines.add(frame.f_lineno)
         return tracer
 
+    import contextlib
+
     sys.settrace(tracer)
     try:
         for case in cases:
-            with contextlib.suppress(Exception):
-                target(*copy.deepcopy(case))
+            with contextlib.suppress(Exception):  # the lines it ran before raising count
+                target(*deepcopy(case))
     finally:
         sys.settrace(None)
     emit({"lines": sorted(lines)})
@@ -211,6 +230,8 @@ CASE_SAMPLE_NS = 2_000_000
 
 def run_cases(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
     """Each case timed on its own: which inputs cost the most (for a model's feedback)."""
+    import contextlib
+
     for index, case in enumerate(cases):
         fresh = case_copier(target, case)
         with contextlib.suppress(Exception):

@@ -64,9 +64,29 @@ def test_a_syntax_error_in_the_target_fails_the_build_with_its_message(executor:
     assert "SyntaxError" in built.failure.stderr and "target.py" in built.failure.stderr
 
 
-def test_the_driver_runs_in_the_sandbox_from_its_module_name(executor: Executor) -> None:
+def test_the_timing_mode_imports_nothing_it_can_do_without(
+    executor: Executor, tmp_path: Path
+) -> None:
+    # Each import is paid by every fresh process, and a comparison starts dozens of them.
+    directory = build_driver(executor)
+    run = python.driver_program(SOURCE, "double", INPUTS, executor.support).run
+    result = run_process(
+        [run[0], "-X", "importtime", *run[1:], "bench", "0", "1", "0"],
+        cwd=directory,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"},
+        timeout=60,
+    )
+    assert result.ok, result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "perforch_driver" in imported
+    assert not imported & {"json", "copy", "contextlib", "runpy", "typing", "pathlib"}
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["calibrated"] >= 1 and records[-1]["iterations"] >= 1
+
+
+def test_the_driver_runs_in_the_sandbox_from_an_import_of_its_module(executor: Executor) -> None:
     program = python.driver_program(SOURCE, "double", INPUTS, executor.support)
-    assert program.run[-2:] == ("perforch_driver", "double")
+    assert "import sys, perforch_driver;" in program.run[-2] and program.run[-1] == "double"
     built = executor.build(program)
     result = executor.run(built, ["bench", "0", "1", "0"], Limits())
     assert result.ok, result.stderr
