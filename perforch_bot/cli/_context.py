@@ -23,6 +23,7 @@ class SandboxSettings:
     python: Path
     docker_url: str | None = None
     docker_image: str | None = None
+    rustc: Path | None = None
 
     @property
     def backend_options(self) -> BackendOptions:
@@ -36,7 +37,10 @@ class SandboxSettings:
         from sandbox import Support
 
         return Support(
-            cache_dir=self.cache_dir, python=self.python, deps_dir=self.cache_dir / "support"
+            cache_dir=self.cache_dir,
+            python=self.python,
+            deps_dir=self.cache_dir / "support",
+            rustc=self.rustc,
         )
 
     def executor(self) -> Executor:
@@ -55,8 +59,8 @@ def default_cache_dir() -> Path:
 
 
 def sandbox_options(function: F) -> F:
-    """Adds --cache-dir, --backend, --docker-url, --docker-image and --python (the command
-    turns them into a SandboxSettings with ``settings_from(**those)``)."""
+    """Adds --cache-dir, --backend, --docker-url, --docker-image, --python and --rustc (the
+    command turns them into a SandboxSettings with ``settings_from(**those)``)."""
     options = [
         click.option(
             "--cache-dir",
@@ -92,6 +96,15 @@ def sandbox_options(function: F) -> F:
             help="Interpreter that runs Python code under test "
             "[default: the one running perforch].",
         ),
+        click.option(
+            "--rustc",
+            "rustc",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Compiler that builds Rust code under test: a toolchain's bin/rustc or a "
+            "rustup proxy [default: rustc on PATH, else in /usr/local/cargo/bin, /root/.cargo/bin, "
+            "/usr/local/bin or /usr/bin].",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -104,6 +117,7 @@ def settings_from(
     python: Path | None,
     docker_url: str | None = None,
     docker_image: str | None = None,
+    rustc: Path | None = None,
 ) -> SandboxSettings:
     return SandboxSettings(
         cache_dir=(cache_dir or default_cache_dir()).resolve(),
@@ -111,4 +125,5 @@ def settings_from(
         python=python or Path(sys.executable),
         docker_url=docker_url,
         docker_image=docker_image,
+        rustc=rustc.absolute() if rustc else None,
     )

@@ -62,12 +62,15 @@ class Support:
     ``cache_dir`` holds build outputs and scratch run directories; ``deps_dir`` the
     per-language dependency caches that ``perforch setup`` fills once (Rust crates built,
     Go modules), shared by every cache (tests use a fresh ``cache_dir`` but the same
-    ``deps_dir``); ``python`` is the interpreter that runs Python code under test.
+    ``deps_dir``); ``python`` is the interpreter that runs Python code under test, ``rustc``
+    the compiler that builds Rust code (a toolchain's ``bin/rustc`` or a rustup proxy; None
+    looks on PATH, then in the usual install folders).
     """
 
     cache_dir: Path
     python: Path
     deps_dir: Path | None = None
+    rustc: Path | None = None
 
     def dir_for(self, language: str) -> Path:
         return (self.deps_dir or self.cache_dir / "support") / language

@@ -63,10 +63,13 @@ class Crates:
 
 
 @functools.cache
-def find_tools(search: tuple[Path, ...] | None = None) -> RustTools | str:
-    """The toolchain, or a problem naming what is missing and how to install it. ``rustc`` is
-    looked for in ``search``, by default on PATH and then in the usual install folders."""
-    proxy = _find_rustc(search)
+def find_tools(rustc: Path | None = None) -> RustTools | str:
+    """The toolchain of ``rustc`` (a toolchain's compiler or a rustup proxy; by default the one
+    on PATH, else in the usual install folders), or a problem naming what is missing and how
+    to install it."""
+    if rustc is not None and not rustc.is_file():
+        return f"rustc not found at {rustc}: give the path of an installed rustc, or {INSTALL_HINT}"
+    proxy = rustc or _find_rustc(_CANDIDATES)
     if proxy is None:
         return f"rustc not found: {INSTALL_HINT}"
     env = _proxy_env(proxy)
@@ -93,12 +96,11 @@ def find_tools(search: tuple[Path, ...] | None = None) -> RustTools | str:
     return RustTools(rustc, cargo, sysroot, version.stdout.strip())
 
 
-def _find_rustc(search: tuple[Path, ...] | None) -> Path | None:
-    if search is None:
-        found = shutil.which("rustc")
-        if found is not None:
-            return Path(found)
-    return next((d / "rustc" for d in search or _CANDIDATES if (d / "rustc").is_file()), None)
+def _find_rustc(search: tuple[Path, ...]) -> Path | None:
+    found = shutil.which("rustc")
+    if found is not None:
+        return Path(found)
+    return next((d / "rustc" for d in search if (d / "rustc").is_file()), None)
 
 
 def _proxy_env(proxy: Path) -> dict[str, str]:

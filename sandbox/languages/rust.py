@@ -62,7 +62,7 @@ _USES_CRATE = re.compile(r"\b(?:" + "|".join(CRATES) + r")\s*::")
 
 
 def toolchain(support: Support) -> Toolchain:
-    tools = _rust_toolchain.find_tools()
+    tools = _rust_toolchain.find_tools(support.rustc)
     if isinstance(tools, str):
         return Toolchain(name, "rustc", None, tools)
     crates = _rust_toolchain.crate_versions(support.dir_for(name))
@@ -76,7 +76,7 @@ def toolchain(support: Support) -> Toolchain:
 
 
 def setup(support: Support) -> list[str]:
-    tools = _rust_toolchain.find_tools()
+    tools = _rust_toolchain.find_tools(support.rustc)
     if isinstance(tools, str):
         return [tools]
     directory = support.dir_for(name)
@@ -127,7 +127,7 @@ def coverage_program(source: str, function: str, inputs: str, support: Support) 
     program = _program(
         files, COVERED, _COVERAGE_FLAGS, "debug", _DRIVER_BINARY, source + inputs, support
     )
-    tools = _rust_toolchain.find_tools()
+    tools = _rust_toolchain.find_tools(support.rustc)
     if isinstance(tools, str):
         return program  # its build says the toolchain is missing
     runner = (str(tools.rustc), *_COMMON, "perforch_coverage.rs", "-o", "perforch_coverage")
@@ -168,7 +168,7 @@ def _program(
     code: str,
     support: Support,
 ) -> Program:
-    tools = _rust_toolchain.find_tools()
+    tools = _rust_toolchain.find_tools(support.rustc)
     if isinstance(tools, str):
         return _missing(files, tools)
     directory = support.dir_for(name)

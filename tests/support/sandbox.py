@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,6 +13,7 @@ from sandbox import Executor, Support, make_backend
 from sandbox.backends import LandlockBackend
 from sandbox.backends._landlock import _closed_ancestor
 from sandbox.languages import MIN_SAMPLE_NS
+from sandbox.languages._rust_toolchain import find_tools
 
 # The shortest sample a test accepts from a calibrated count. Samples are calibrated to ~1.2x
 # MIN_SAMPLE_NS at the speed the machine ran then, and a shared VM's cores swing ~1.9x in speed
@@ -53,8 +56,37 @@ def make_landlock_executor(root: Path) -> Executor:
     """An executor over the landlock backend, everything it keeps under ``root`` (which others
     must be able to enter). Its dependency caches start empty: the shared ones live under the
     home directory, which its run users cannot enter."""
-    support = Support(cache_dir=root / "cache", python=reachable_python(), deps_dir=root / "deps")
+    support = Support(
+        cache_dir=root / "cache",
+        python=reachable_python(),
+        deps_dir=root / "deps",
+        rustc=reachable_rustc(root),
+    )
     return Executor(LandlockBackend(root / "confine"), support)
+
+
+def reachable_rustc(root: Path) -> Path | None:
+    """A rustc the landlock backend's run users can reach: None (the usual lookup) when the
+    toolchain found is open to them; else that toolchain's ``bin`` and ``lib`` hard-linked
+    under ``root``, since rustup keeps it under the home directory, closed to them. Links
+    copy nothing, but need ``root`` on the toolchain's filesystem; None when they cannot be
+    made (the Rust tests then check that landlock refuses the closed toolchain)."""
+    tools = find_tools()
+    if isinstance(tools, str) or open_to_others(tools.rustc):
+        return None
+    try:
+        return linked_toolchain(tools.sysroot, root / "rust-toolchain")
+    except OSError:
+        shutil.rmtree(root / "rust-toolchain", ignore_errors=True)
+        return None
+
+
+def linked_toolchain(sysroot: Path, destination: Path) -> Path:
+    """A Rust toolchain's ``bin`` and ``lib`` (all rustc needs) hard-linked into
+    ``destination``; its rustc."""
+    for part in ("bin", "lib"):
+        shutil.copytree(sysroot / part, destination / part, copy_function=os.link)
+    return destination / "bin" / "rustc"
 
 
 def per_pass_ns(records: Iterable[Mapping[str, Any]]) -> list[float]:

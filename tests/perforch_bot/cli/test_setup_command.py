@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from perforch_bot.cli import main
+from sandbox.languages._rust_toolchain import find_tools
 from tests.support.podman import PodmanEngine
+from tests.support.sandbox import linked_toolchain
 
 
 def test_doctor_reports_every_language_and_backend(
@@ -42,6 +44,23 @@ def test_doctor_checks_the_docker_engine_it_is_pointed_at(
     }
     assert not backends["docker"]["works"]
     assert "/nonexistent/docker.sock" in backends["docker"]["detail"]
+
+
+def test_doctor_checks_the_rustc_it_is_pointed_at(
+    sandbox_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    default = find_tools()
+    assert not isinstance(default, str), default
+    linked = linked_toolchain(default.sysroot, tmp_path / "toolchain")
+    for rustc in (linked, tmp_path / "nowhere" / "rustc"):
+        main(["doctor", "--json", "--cache-dir", str(sandbox_cache), "--rustc", str(rustc)])
+        report = json.loads(capsys.readouterr().out)
+        languages = {entry["language"]: entry for entry in report["languages"]}
+        found = languages["rust"]
+        if rustc == linked:
+            assert found["ok"] and found["tool"] == str(linked), found
+        else:
+            assert not found["ok"] and f"rustc not found at {rustc}" in found["problem"], found
 
 
 def test_doctor_table_is_readable(sandbox_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

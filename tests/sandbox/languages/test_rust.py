@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,16 @@ from sandbox._executor import Built, Executor
 from sandbox._failures import classify
 from sandbox._limits import Limits
 from sandbox._process import ProcessResult
+from sandbox.backends import Mount
 from sandbox.languages import MIN_SAMPLE_NS, _rust_toolchain, get_language, language_for_path, rust
 from tests.sandbox.languages._rust_support import rust_executor
 from tests.support.hostile import assert_oom_killed, connection_errors, memory_limit_is_rlimit
-from tests.support.sandbox import SHORTEST_SAMPLE_NS, open_to_others, per_pass_ns
+from tests.support.sandbox import (
+    SHORTEST_SAMPLE_NS,
+    linked_toolchain,
+    open_to_others,
+    per_pass_ns,
+)
 
 RUN = Limits(wall_seconds=60, cpu_seconds=60)
 
@@ -30,8 +37,9 @@ def executor(tmp_path_factory: pytest.TempPathFactory) -> Executor:
 @pytest.fixture
 def hostile_executor(hostile_executor: Executor) -> Executor:
     """The shared one, but over the landlock backend only with a toolchain its run users can
-    reach: rustup's default home is under the home directory, which is closed to them."""
-    tools = _rust_toolchain.find_tools()
+    reach: rustup's default home is under the home directory, which is closed to them, and
+    the landlock fixture links it elsewhere only where both share a filesystem."""
+    tools = _rust_toolchain.find_tools(hostile_executor.support.rustc)
     assert not isinstance(tools, str), tools
     if hostile_executor.backend.name == "landlock" and not open_to_others(tools.rustc):
         program = rust.test_program("fn f() {}", "", hostile_executor.support)
@@ -77,9 +85,30 @@ def test_toolchain_is_found_with_its_version_and_crates(executor: Executor) -> N
 
 
 def test_a_missing_toolchain_says_how_to_install_it(tmp_path: Path) -> None:
-    problem = _rust_toolchain.find_tools((tmp_path,))
+    problem = _rust_toolchain.find_tools(tmp_path / "rustc")
     assert isinstance(problem, str)
-    assert problem.startswith("rustc not found") and "rustup" in problem and "apt-get" in problem
+    assert problem.startswith(f"rustc not found at {tmp_path / 'rustc'}")
+    assert "rustup" in problem and "apt-get" in problem
+
+
+def test_the_chosen_rustc_builds_and_names_its_toolchain(
+    executor: Executor, tmp_path: Path
+) -> None:
+    default = _rust_toolchain.find_tools()
+    assert not isinstance(default, str), default
+    chosen = tmp_path / "toolchain"
+    rustc = linked_toolchain(default.sysroot, chosen)
+    support = replace(executor.support, rustc=rustc)
+    found = rust.toolchain(support)
+    assert found.ok and found.tool == str(rustc), found
+    assert found.details["sysroot"] == str(chosen)
+    inputs = "fn perforch_inputs() -> Vec<Vec<f64>> {\n    vec![vec![1.0, 2.0]]\n}\n"
+    program = rust.driver_program(DRIVER_SOURCE, "mean", inputs, support)
+    assert program.build[-1][0] == str(rustc) and Mount(chosen) in program.mounts
+    built = executor.build(program)  # the build commands are in its key: a build of its own
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, ["outputs"], RUN)
+    assert result.ok and '"result": "1.5"' in result.stdout, result.stderr
 
 
 def test_setup_is_idempotent(executor: Executor) -> None:
