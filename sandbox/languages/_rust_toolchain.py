@@ -69,7 +69,7 @@ def find_tools(rustc: Path | None = None) -> RustTools | str:
     to install it."""
     if rustc is not None and not rustc.is_file():
         return f"rustc not found at {rustc}: give the path of an installed rustc, or {INSTALL_HINT}"
-    proxy = rustc or _find_rustc(_CANDIDATES)
+    proxy = rustc or _find_rustc()
     if proxy is None:
         return f"rustc not found: {INSTALL_HINT}"
     env = _proxy_env(proxy)
@@ -96,11 +96,11 @@ def find_tools(rustc: Path | None = None) -> RustTools | str:
     return RustTools(rustc, cargo, sysroot, version.stdout.strip())
 
 
-def _find_rustc(search: tuple[Path, ...]) -> Path | None:
+def _find_rustc() -> Path | None:
     found = shutil.which("rustc")
     if found is not None:
         return Path(found)
-    return next((d / "rustc" for d in search if (d / "rustc").is_file()), None)
+    return next((d / "rustc" for d in _CANDIDATES if (d / "rustc").is_file()), None)
 
 
 def _proxy_env(proxy: Path) -> dict[str, str]:
