@@ -68,11 +68,11 @@ def test_the_timing_mode_imports_nothing_it_can_do_without(
     executor: Executor, tmp_path: Path
 ) -> None:
     # Each import is paid by every fresh process, and a comparison starts dozens of them.
-    directory = build_driver(executor)
+    copy = shutil.copytree(build_driver(executor), tmp_path / "run")
     run = python.driver_program(SOURCE, "double", INPUTS, executor.support).run
     result = run_process(
         [run[0], "-X", "importtime", *run[1:], "bench", "0", "1", "0"],
-        cwd=directory,
+        cwd=copy,
         env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"},
         timeout=60,
     )
