@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from sandbox._executor import Built, Executor
     from sandbox._failures import Failure, classify
     from sandbox._machine import machine_info
-    from sandbox._measure import Budget, ProcessRun, Timing
+    from sandbox._measure import Budget, Timing
     from sandbox._probe import Probe, probe, run_tests, time_cases
+    from sandbox._processes import ProcessRun
     from sandbox._stats import Estimate, Verdict
     from sandbox._steadiness import Steadiness, probe_steadiness
     from sandbox.backends import BACKENDS, Backend, BackendHealth, BackendOptions, make_backend
@@ -58,7 +59,7 @@ _LAZY: dict[str, str] = {
     "METHOD": "sandbox._compare",
     "Mismatch": "sandbox._differential",
     "Probe": "sandbox._probe",
-    "ProcessRun": "sandbox._measure",
+    "ProcessRun": "sandbox._processes",
     "Steadiness": "sandbox._steadiness",
     "Support": "sandbox.languages",
     "Timing": "sandbox._measure",

@@ -20,8 +20,9 @@ from sandbox._executor import Built, Executor
 from sandbox._failures import Failure, classify
 from sandbox._limits import RUN_LIMITS, Limits
 from sandbox._machine import machine_info
-from sandbox._measure import Budget, Timing, TimingFailed, VersionName, measure
+from sandbox._measure import Budget, Timing, measure
 from sandbox._process import ProcessResult
+from sandbox._processes import TimingFailed, VersionName
 from sandbox.languages import get_language
 from sandbox.languages._protocol import Language, Program
 
@@ -37,6 +38,15 @@ METHOD = (
     "Wilcoxon signed-rank interval; sequential looks with alpha spending; A/A guard: old "
     "against an identical copy (built separately when the build is machine code) must come out "
     "unchanged before any claim"
+)
+METHOD_TOGETHER = (
+    "one fresh process per block timing old, new and a copy of old side by side, each in "
+    "chunks of ~1 ms taken in palindromic rounds of a random order (so slow spells of the core "
+    "fall on every version alike), each version's samples adding up its chunks (>= 10 ms); "
+    "per block the log-ratio of the versions' median samples; Hodges-Lehmann estimate with an "
+    "exact Wilcoxon signed-rank interval; sequential looks with alpha spending; A/A guard: old "
+    "against its copy (a module of its own) must come out unchanged before any claim; peak "
+    "RSS from processes running one version alone"
 )
 
 
@@ -123,8 +133,10 @@ def compare(
         built = dict(zip(programs, pool.map(executor.build, programs.values()), strict=True))
     if "old" in built and "copy" not in built:
         built["copy"] = built["old"]
+    if "paired" in built and not built["paired"].ok:
+        del built["paired"]  # each version built alone: time them in processes of their own
     for key in programs:
-        if built[key].ok:
+        if key == "paired" or built[key].ok:
             continue
         step = built[key].failure
         failure = classify(step, "build") if step is not None else None
@@ -182,23 +194,37 @@ def compare(
     correct = Correctness(True, (), differential=differential, tests_run=workload.tests is not None)
 
     say("timing old against new (interleaved, with an A/A guard)")
+    return _timed(replace(base, correctness=correct), built, executor, budget, limits, seed)
+
+
+def _timed(
+    base: Comparison,
+    built: dict[str, Built],
+    executor: Executor,
+    budget: Budget,
+    limits: Limits,
+    seed: int,
+) -> Comparison:
+    """``base`` (correct) with the timing of new against old, or the failure that stopped it."""
 
     def run_bench(version: VersionName, args: Sequence[str]) -> ProcessResult:
         return executor.run(built[version], args, limits)
 
+    def run_paired(args: Sequence[str]) -> ProcessResult:
+        return executor.run(built["paired"], args, limits)
+
     try:
-        timing = measure(run_bench, budget, Random(seed))
+        timing = measure(run_bench, budget, Random(seed), run_paired if "paired" in built else None)
     except TimingFailed as exc:
-        return replace(
-            _error(base, exc.failure, f"timing failed in the {exc.version} version"),
-            correctness=correct,
-        )
+        failed = _error(base, exc.failure, f"timing failed in the {exc.version} version")
+        return replace(failed, correctness=base.correctness)
+    method = METHOD_TOGETHER if timing.together else METHOD
     return replace(
         base,
         status=timing.verdict,
-        correctness=correct,
         timing=timing,
         summary=_timing_summary(timing),
+        provenance={**base.provenance, "method": method},
     )
 
 
@@ -218,6 +244,9 @@ def _programs(
             programs["copy"] = replace(
                 old_driver, cache_key_extra=old_driver.cache_key_extra + " #aa-copy"
             )
+        if lang.paired_program is not None:
+            pair = lang.paired_program(old, new, workload.function, workload.inputs, support)
+            programs["paired"] = pair
     if workload.tests is not None:
         programs["old-tests"] = lang.test_program(old, workload.tests, support)
         programs["new-tests"] = lang.test_program(new, workload.tests, support)
@@ -232,11 +261,15 @@ def _timing_summary(timing: Timing) -> str:
         f"{timing.blocks} blocks in {timing.seconds:.1f} s"
     )
     left_out = timing.blocks - ci.n
-    if timing.set_aside or left_out:
+    if timing.together:
+        text += " (versions timed side by side in one process per block)"
+    elif timing.set_aside or left_out:
         text += (
             f" (slow spells of the core: {len(timing.set_aside)} processes run again, "
             f"{left_out} blocks left out)"
         )
+    if timing.separate_because:
+        text += f"; {timing.separate_because}"
     return f"{text}; {timing.refused}" if timing.refused else text
 
 

@@ -19,26 +19,35 @@ spell; when most readings are fast, samples in spells are set aside, and when mo
 block both have no sample in that state gets its second run again, and a block still without
 one is left out. These rules read only the reference, the same code in every version, so they
 cannot favour one; the A/A guard still checks the result.
+Where the language lets versions share a process (``paired``: Python), each block is instead one
+fresh process timing every version in chunks of ~1 ms taken in palindromic rounds, so whatever
+slows the core falls on all of them alike, and no sample needs setting aside.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from random import Random
-from typing import Any, Literal
+from typing import Literal
 
 from sandbox import _stats
-from sandbox._failures import Failure, classify
-from sandbox._process import ProcessResult
+from sandbox._processes import (
+    CoreState,
+    ProcessRun,
+    RunBench,
+    RunPaired,
+    VersionName,
+    bench_process,
+    calibrate,
+    core_state,
+    paired_process,
+)
 
-VersionName = Literal["old", "new", "copy"]
-RunBench = Callable[[VersionName, Sequence[str]], ProcessResult]
 # Named in each result's method, so saved results say which spending rule decided them.
 SPENDING = ", alpha spent per look with the unspent part carried forward"
 # Fresh processes a version's second slot in a block may get when neither its first process
@@ -69,62 +78,6 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class ProcessRun:
-    """One fresh process of one version: its samples (ns per pass over all inputs)."""
-
-    version: VersionName
-    block: int
-    ns_per_pass: tuple[float, ...]
-    iterations: int
-    peak_rss_kb: int
-    cpu_ns: int
-    wall_seconds: float
-    # The reference loop's time around each sample; empty when the driver times none.
-    ref_ns: tuple[float, ...] = ()
-
-    @property
-    def center(self) -> float:
-        """The median of all samples, slow spells or not."""
-        return statistics.median(self.ns_per_pass)
-
-    def center_within(self, state: CoreState | None) -> float:
-        """The median of the samples taken in ``state``; of all of them when none was (or
-        there is no state to go by)."""
-        if state is None or not self.ref_ns:
-            return self.center
-        pairs = zip(self.ns_per_pass, self.ref_ns, strict=True)
-        return statistics.median([ns for ns, ref in pairs if state.holds(ref)] or self.ns_per_pass)
-
-    def off_state(self, state: CoreState | None) -> bool:
-        """No sample was taken in ``state``."""
-        return state is not None and bool(self.ref_ns) and not any(map(state.holds, self.ref_ns))
-
-
-@dataclass(frozen=True)
-class CoreState:
-    """The speed the core ran at for most of a comparison, by the reference readings: at most
-    ``limit`` (the usual, fast state) or, when most readings ran slower, above it (a shared VM
-    that spends most of its time in slow spells). Only samples taken in the same state are
-    compared, whichever it is: a ratio needs both versions timed alike, not timed fast."""
-
-    limit: float
-    fast: bool
-
-    def holds(self, ref_ns: float) -> bool:
-        return (ref_ns <= self.limit) == self.fast
-
-
-def core_state(runs: Sequence[ProcessRun], spell_factor: float | None) -> CoreState | None:
-    """The state by ``spell_factor`` times the fast reference reading (the 10th percentile, so
-    one freak reading cannot set it); None when no driver timed a reference."""
-    refs = sorted(ref for run in runs for ref in run.ref_ns)
-    if not refs or not spell_factor:
-        return None
-    limit = spell_factor * refs[len(refs) // 10]
-    return CoreState(limit, 2 * sum(ref <= limit for ref in refs) >= len(refs))
-
-
-@dataclass(frozen=True)
 class Timing:
     """``decision`` is the A/B estimate at the last look's confidence and ``guarded`` the same
     widened by the A/A interval: the verdict is read from ``guarded``. ``runs`` are the
@@ -145,17 +98,24 @@ class Timing:
     runs: tuple[ProcessRun, ...]
     state: CoreState | None = None
     set_aside: tuple[ProcessRun, ...] = ()
+    # Processes that ran one version alone to calibrate it: where the versions were timed
+    # together, their peak RSS and CPU time are read from these.
+    alone: tuple[ProcessRun, ...] = ()
+    # Why versions that could have shared a process were timed in separate ones.
+    separate_because: str | None = None
+
+    @property
+    def together(self) -> bool:
+        """The versions were timed side by side in one process per block."""
+        return any(run.together for run in self.runs)
 
     def median(self, version: VersionName, field: Literal["center", "peak", "cpu"]) -> float:
-        values = [
-            r.center_within(self.state)
-            if field == "center"
-            else r.peak_rss_kb
-            if field == "peak"
-            else r.cpu_ns
-            for r in self.runs
-            if r.version == version
-        ]
+        if field == "center":
+            centers = [r.center_within(self.state) for r in self.runs if r.version == version]
+            return statistics.median(centers) if centers else math.nan
+        own = [r for r in self.runs if r.version == version and not r.together]
+        own = own or [r for r in self.alone if r.version == version]
+        values = [r.peak_rss_kb if field == "peak" else r.cpu_ns for r in own]
         return statistics.median(values) if values else math.nan
 
     def log_ratios(self, other: VersionName, *, every_sample: bool = False) -> list[float]:
@@ -164,22 +124,21 @@ class Timing:
         return block_log_ratios(self.runs, other, None if every_sample else self.state)
 
 
-class TimingFailed(Exception):
-    """A benchmark process failed mid-measurement; carries the structured failure."""
-
-    def __init__(self, version: VersionName, failure: Failure) -> None:
-        super().__init__(f"{version}: {failure.describe()}")
-        self.version = version
-        self.failure = failure
-
-
-def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
+def measure(run: RunBench, budget: Budget, rng: Random, paired: RunPaired | None = None) -> Timing:
+    """Time new (and copy) against old until the verdict is decisive or the budget is spent:
+    each in processes of its own through ``run``, or side by side in one process per block
+    through ``paired`` when given (unless a version changes what the others share)."""
     started = time.perf_counter()
     versions: tuple[VersionName, ...] = (
         ("old", "new", "copy") if budget.aa_guard else ("old", "new")
     )
-    iterations = {v: _calibrate(run, v) for v in ("old", "new")}
-    iterations["copy"] = iterations["old"]
+    calibrated = [calibrate(run, "old"), calibrate(run, "new")]
+    iterations: dict[VersionName, int] = {
+        "old": calibrated[0][0],
+        "new": calibrated[1][0],
+        "copy": calibrated[0][0],
+    }
+    alone = tuple(process for _, process in calibrated)
     runs: list[ProcessRun] = []
     set_aside: list[ProcessRun] = []
     look_pairs: list[int] = []
@@ -189,19 +148,13 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
     looked: tuple[_stats.Estimate, _stats.Estimate | None, list[float], CoreState | None] | None
     looked = None
     for block in range(1, budget.max_pairs + 1):
-        order = list(versions)
-        rng.shuffle(order)
-        first: dict[VersionName, ProcessRun] = {}
-        for version in order + order[::-1]:
-            bench = functools.partial(_bench, run, version, block, iterations[version], budget)
-            earlier = first.get(version)
-            off = earlier is not None and earlier.off_state(
-                core_state([*runs, *set_aside], budget.spell_factor)
-            )
-            reruns = SPELL_RERUNS if off else 0
-            process = _outside_spells(bench, runs, budget.spell_factor, reruns, set_aside)
-            first.setdefault(version, process)
-            runs.append(process)
+        if paired is None:
+            _separately(run, versions, block, iterations, budget, rng, runs, set_aside)
+        else:
+            together = _together(paired, versions, block, iterations, budget, rng)
+            if isinstance(together, str):
+                return _apart(run, budget, rng, started, together)
+            runs.extend(together)
         out_of_time = time.perf_counter() - started >= budget.max_seconds
         # Every block again: a later reading can show an earlier sample was in a spell.
         # Set-aside processes' readings count too: leaving them out would let the state that
@@ -241,7 +194,65 @@ def measure(run: RunBench, budget: Budget, rng: Random) -> Timing:
         stopped,
         runs,
     )
-    return replace(timing, state=state, set_aside=tuple(set_aside))
+    return replace(timing, state=state, set_aside=tuple(set_aside), alone=alone)
+
+
+def _separately(
+    run: RunBench,
+    versions: Sequence[VersionName],
+    block: int,
+    iterations: dict[VersionName, int],
+    budget: Budget,
+    rng: Random,
+    runs: list[ProcessRun],
+    set_aside: list[ProcessRun],
+) -> None:
+    """One block of fresh processes per version in a palindrome of a random order, appended to
+    ``runs``; a version whose first process took no sample in the core's usual state gets
+    its second run again (the processes run again go to ``set_aside``)."""
+    order = list(versions)
+    rng.shuffle(order)
+    first: dict[VersionName, ProcessRun] = {}
+    for version in order + order[::-1]:
+        bench = functools.partial(
+            bench_process,
+            run,
+            version,
+            block,
+            iterations[version],
+            budget.samples_per_process,
+            budget.warmup_ms,
+        )
+        earlier = first.get(version)
+        off = earlier is not None and earlier.off_state(
+            core_state([*runs, *set_aside], budget.spell_factor)
+        )
+        reruns = SPELL_RERUNS if off else 0
+        process = _outside_spells(bench, runs, budget.spell_factor, reruns, set_aside)
+        first.setdefault(version, process)
+        runs.append(process)
+
+
+def _together(
+    paired: RunPaired,
+    versions: Sequence[VersionName],
+    block: int,
+    iterations: dict[VersionName, int],
+    budget: Budget,
+    rng: Random,
+) -> tuple[ProcessRun, ...] | str:
+    seed = rng.getrandbits(63)
+    samples, warmup_ms = budget.samples_per_process, budget.warmup_ms
+    return paired_process(paired, versions, block, iterations, samples, warmup_ms, seed)
+
+
+def _apart(run: RunBench, budget: Budget, rng: Random, started: float, why: str) -> Timing:
+    """The measurement again with each version in processes of its own, in what is left of the
+    budget, because the versions could not share one (``why``)."""
+    spent = time.perf_counter() - started
+    timing = measure(run, replace(budget, max_seconds=max(budget.max_seconds - spent, 0.0)), rng)
+    because = f"timed in separate processes: {why}"
+    return replace(timing, seconds=timing.seconds + spent, separate_because=because)
 
 
 def _outside_spells(
@@ -361,62 +372,3 @@ def block_log_ratios(
         if len(logs) == len({run.version for run in by_block[block]}):
             ratios.append(statistics.fmean(logs[other]) - statistics.fmean(logs["old"]))
     return ratios
-
-
-def _calibrate(run: RunBench, version: VersionName) -> int:
-    result = run(version, ["bench", "0", "1", "0"])
-    failure = classify(result, "run")
-    if failure is not None:
-        raise TimingFailed(version, failure)
-    for record in _records(result.stdout):
-        if "calibrated" in record:
-            return max(1, int(record["calibrated"]))
-    raise TimingFailed(version, Failure("driver-error", "the driver did not report calibration"))
-
-
-def _bench(
-    run: RunBench, version: VersionName, block: int, iterations: int, budget: Budget
-) -> ProcessRun:
-    result = run(
-        version, ["bench", str(iterations), str(budget.samples_per_process), str(budget.warmup_ms)]
-    )
-    failure = classify(result, "run")
-    if failure is not None:
-        raise TimingFailed(version, failure)
-    sample_ns: list[float] = []
-    ref_ns: list[float] = []
-    closing: Mapping[str, Any] = {}
-    for record in _records(result.stdout):
-        if "ns" in record:
-            sample_ns.append(float(record["ns"]))
-            if "ref_ns" in record:
-                ref_ns.append(float(record["ref_ns"]))
-        elif "peak_rss_kb" in record:
-            closing = record
-    # The driver raises the count when a warm-up round comes out under the minimum sample time
-    # (this process runs faster than the one that calibrated): its closing line says which.
-    used = int(closing.get("iterations", iterations))
-    if not sample_ns or any(s <= 0 for s in sample_ns) or used < 1:
-        raise TimingFailed(version, Failure("driver-error", "the driver reported no samples"))
-    return ProcessRun(
-        version,
-        block,
-        tuple(ns / used for ns in sample_ns),
-        used,
-        int(closing.get("peak_rss_kb", 0)),
-        int(closing.get("cpu_ns", 0)),
-        result.wall_seconds,
-        # a reference for some samples only is no reference: the spell rule would misalign
-        tuple(ref_ns) if len(ref_ns) == len(sample_ns) and min(ref_ns, default=0) > 0 else (),
-    )
-
-
-def _records(stdout: str) -> list[dict[str, Any]]:
-    records = []
-    for line in stdout.splitlines():
-        if line.startswith("{"):
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-    return records

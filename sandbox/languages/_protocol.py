@@ -40,12 +40,17 @@ Optional modes (a module lists the ones its driver has in ``optional_modes``):
     Time each case on its own (calls on fresh copies until at least 2 ms, after one untimed
     call) and print ``{"case": i, "ns_per_call": T}`` per case: which inputs cost the most.
 
+A language whose versions can share one process (an interpreter: each version is a module of
+its own) may offer ``paired_program``: a program holding old, new and a copy of old, whose
+``paired`` mode times them in chunks taken in turns (see ``drivers/python_paired.py``), so a
+core's slow spells fall on every version alike.
+
 Anything the driver writes to stderr is diagnostics. Exit 0 on success.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -169,6 +174,13 @@ class Language(Protocol):
         driver itself where it traces its own calls (Python), else one built apart from the
         same files (instrumented, or run under a tracer). Used only when ``optional_modes``
         has ``coverage``."""
+        ...
+
+    @property
+    def paired_program(self) -> Callable[[str, str, str, str, Support], Program] | None:
+        """``paired_program(old, new, function, inputs, support)``: the program whose
+        ``paired`` mode times the versions side by side in one process; None when versions
+        cannot share one (machine code and the JVM: a JIT's profiles would be shared too)."""
         ...
 
     def setup(self, support: Support) -> list[str]:

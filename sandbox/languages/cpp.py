@@ -27,6 +27,8 @@ name = "cpp"
 extensions = (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+# Versions are timed in processes of their own (see _protocol.Language.paired_program).
+paired_program = None
 runs_machine_code = True
 
 COMPILER = "g++"

@@ -39,6 +39,8 @@ name = "go"
 extensions = (".go",)
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+# Versions are timed in processes of their own (see _protocol.Language.paired_program).
+paired_program = None
 runs_machine_code = True
 
 # Where Go is looked for: the go.dev tarball's place, then Debian's golang-go.

@@ -33,6 +33,8 @@ name = "java"
 extensions = (".java",)
 # The optional driver modes this driver has (see _protocol).
 optional_modes: frozenset[str] = frozenset({"coverage", "cases"})
+# Versions are timed in processes of their own (see _protocol.Language.paired_program).
+paired_program = None
 runs_machine_code = False
 
 MIN_MAJOR = 17

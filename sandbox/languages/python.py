@@ -100,6 +100,29 @@ def driver_program(source: str, function: str, inputs: str, support: Support) ->
     )
 
 
+def paired_program(old: str, new: str, function: str, inputs: str, support: Support) -> Program:
+    """Old, new and old again (a module of its own) in one build, for the ``paired`` mode that
+    times them side by side in one process (drivers/python_paired.py)."""
+    python = _python(support)
+    files = {
+        "target.py": old,
+        "target_new.py": new,
+        "target_copy.py": old,
+        "inputs.py": inputs,
+        "perforch_driver.py": driver_source("python_driver.py"),
+        "perforch_paired.py": driver_source("python_paired.py"),
+    }
+    return Program(
+        language=name,
+        files=files,
+        build=((python, "-s", "-c", _COMPILE, *files),),
+        run=(python, "-s", "-c", _RUN_PAIRED, function),
+        env=_ENV,
+        mounts=_mounts(support),
+        cache_key_extra=f"{python} {_version(support)}",
+    )
+
+
 def coverage_program(source: str, function: str, inputs: str, support: Support) -> Program:
     """The driver itself: its ``coverage`` mode traces the calls (sys.settrace), and a trace
     function set only there costs the timing modes nothing."""
@@ -112,6 +135,7 @@ def setup(support: Support) -> list[str]:
 
 
 _RUN_DRIVER = "import sys, perforch_driver; raise SystemExit(perforch_driver.main(sys.argv))"
+_RUN_PAIRED = "import sys, perforch_paired; raise SystemExit(perforch_paired.main(sys.argv))"
 # A syntax error is a build failure with the compiler's message, as in the compiled languages.
 _SYNTAX_CHECK = (
     "import sys\n"

@@ -43,12 +43,33 @@ def test_a_much_faster_version_is_faster_with_an_interval(executor: Executor) ->
     assert timing.aa is not None  # the A/A guard ran
     versions = {run.version for run in timing.runs}
     assert versions == {"old", "new", "copy"}
-    assert all(run.peak_rss_kb > 0 for run in timing.runs)
-    # The driver timed its reference around every sample, so slow spells could be set aside.
-    assert all(len(run.ref_ns) == len(run.ns_per_pass) for run in timing.runs)
-    assert timing.state is not None and timing.state.limit > 0
+    # Side by side: one process per block held all three versions, so no sample needed
+    # setting aside; peak RSS comes from the processes that ran one version alone.
+    assert timing.together and all(run.together for run in timing.runs)
+    assert len({run.block for run in timing.runs}) * 3 == len(timing.runs)
+    assert timing.state is None and not timing.set_aside
+    assert {run.version for run in timing.alone} == {"old", "new"}
+    assert timing.median("old", "peak") > 0 and timing.median("new", "peak") > 0
+    assert "side by side" in result.summary and "side by side" in str(result.provenance["method"])
     assert result.provenance["old_sha256"] != result.provenance["new_sha256"]
     assert result.provenance["inputs"] == INPUTS
+
+
+def test_a_version_changing_what_versions_share_is_timed_in_processes_of_its_own(
+    executor: Executor,
+) -> None:
+    # Side by side, old would run without the garbage collector too.
+    result = run(executor, "import gc\ngc.disable()\n" + FAST, budget=QUICK)
+    assert result.status == "faster", result.summary
+    timing = result.timing
+    assert timing is not None and not timing.together
+    assert timing.separate_because is not None and "gc.isenabled()" in timing.separate_because
+    assert "timed in separate processes" in result.summary
+    assert "side by side" not in str(result.provenance["method"])
+    # Processes of their own time the reference loop, so slow spells can be set aside.
+    assert all(len(run.ref_ns) == len(run.ns_per_pass) for run in timing.runs)
+    assert timing.state is not None and timing.state.limit > 0
+    assert all(run.peak_rss_kb > 0 for run in timing.runs)
 
 
 def test_identical_code_is_never_called_faster_or_slower(executor: Executor) -> None:
@@ -149,8 +170,9 @@ SUM_CPP_INPUTS = "template <class Call> void perforch_inputs(Call&& call) {\n   
 @pytest.mark.parametrize(
     ("language", "old", "workload", "builds"),
     [
-        # old, new: the copy runs old's build (the interpreter reads sources as data)
-        ("python", OLD, Workload("dedupe", inputs=INPUTS), 2),
+        # old, new, and the build timing them side by side, with old's source again as a
+        # module of its own for the copy (the interpreter reads sources as data)
+        ("python", OLD, Workload("dedupe", inputs=INPUTS), 3),
         # old, new and a copy of its own: where machine code's pages land can change its speed
         ("cpp", SUM_CPP, Workload("total", inputs=SUM_CPP_INPUTS), 3),
     ],
@@ -171,7 +193,8 @@ def test_the_aa_copy_has_a_build_of_its_own_only_for_machine_code(
     assert result.timing is not None, result.summary
     assert {run.version for run in result.timing.runs} == {"old", "new", "copy"}
     assert len(list((tmp_path / "builds").glob("*/*"))) == builds
-    # Only Python's driver times a reference loop; C++ keeps every sample.
-    timed_reference = {bool(run.ref_ns) for run in result.timing.runs}
-    assert timed_reference == {language == "python"}
-    assert (result.timing.state is not None) == (language == "python")
+    # Python times the versions side by side; C++ in processes of their own, keeping every
+    # sample (only Python's driver times a reference loop, used when its versions are apart).
+    assert result.timing.together == (language == "python")
+    assert not any(run.ref_ns for run in result.timing.runs)
+    assert result.timing.state is None

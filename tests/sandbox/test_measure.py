@@ -11,16 +11,17 @@ from random import Random
 import pytest
 
 from sandbox import Budget, Estimate
-from sandbox._measure import (
+from sandbox._measure import measure, widen
+from sandbox._process import ProcessResult
+from sandbox._processes import (
     CoreState,
     ProcessRun,
     RunBench,
+    RunPaired,
+    TimingFailed,
     VersionName,
     core_state,
-    measure,
-    widen,
 )
-from sandbox._process import ProcessResult
 
 
 def estimate(ratio: float, half_width_log: float) -> Estimate:
@@ -56,13 +57,18 @@ def test_an_unbounded_interval_stays_unbounded() -> None:
     assert widen(estimate(1.5, 0.01), None) == estimate(1.5, 0.01)
 
 
+def calibration(ns_per_call: float) -> list[dict[str, float]]:
+    """What a driver prints when asked to calibrate: the count, a sample, the closing line."""
+    return [{"calibrated": 1000}, {"ns": ns_per_call * 1000}, {"peak_rss_kb": 900, "cpu_ns": 1}]
+
+
 def synthetic(ns_per_call: dict[VersionName, float], noise: float, seed: int = 1) -> RunBench:
     """Processes whose samples are each version's time times lognormal noise."""
     rng = Random(seed)
 
     def run(version: VersionName, argv: Sequence[str]) -> ProcessResult:
-        if argv[1] == "0":  # calibration
-            lines = [{"calibrated": 1000}]
+        if argv[1] == "0":  # calibration: one sample, the version alone
+            lines = calibration(ns_per_call[version])
         else:
             iterations, samples = int(argv[1]), int(argv[2])
             process = math.exp(rng.gauss(0.0, noise))  # what one fresh process gets
@@ -139,7 +145,7 @@ def spelled(
 
     def run(version: VersionName, argv: Sequence[str]) -> ProcessResult:
         if argv[1] == "0":
-            lines: list[dict[str, float]] = [{"calibrated": 1000}]
+            lines: list[dict[str, float]] = calibration(ns_per_call[version])
         else:
             iterations, samples = int(argv[1]), int(argv[2])
             draw = rng.random()
@@ -256,3 +262,100 @@ def test_a_reference_for_only_some_samples_is_ignored() -> None:
 
     timing = measure(half_referenced, Budget(), Random(0))
     assert all(run.ref_ns == () for run in timing.runs) and timing.state is None
+
+
+VERSIONS: tuple[VersionName, ...] = ("old", "new", "copy")
+
+
+def side_by_side(
+    ns_per_call: dict[VersionName, float],
+    spells: float,
+    seed: int = 1,
+    changed: str | None = None,
+    seen: list[Sequence[str]] | None = None,
+) -> RunPaired:
+    """Processes of the ``paired`` mode: each sample of every version is slowed by the same
+    lognormal factor (sd ``spells``: the core's speed while the versions took turns), plus 1 %
+    noise of its own."""
+    rng = Random(seed)
+
+    def run(argv: Sequence[str]) -> ProcessResult:
+        if seen is not None:
+            seen.append(argv)
+        samples, counts = int(argv[2]), [int(count) for count in argv[5:]]
+        lines: list[dict[str, object]] = []
+        for _ in range(samples):
+            common = math.exp(rng.gauss(0.0, spells))
+            for index, count in enumerate(counts):
+                own = math.exp(rng.gauss(0.0, 0.01))
+                ns = ns_per_call[VERSIONS[index]] * count * common * own
+                lines.append({"v": index, "ns": ns})
+        lines += [{"v": index, "iterations": count} for index, count in enumerate(counts)]
+        if changed is not None:
+            lines.append({"changed": changed})
+        lines.append({"peak_rss_kb": 5000, "cpu_ns": 7})
+        stdout = "".join(json.dumps(line) + "\n" for line in lines)
+        return ProcessResult(tuple(argv), 0, stdout, "", "exited", 0.1, 0.1)
+
+    return run
+
+
+def test_side_by_side_a_two_fold_change_is_decided_at_the_first_look_through_spells() -> None:
+    # Spells of sd 0.3 would swamp processes of their own; taken in turns, they cancel.
+    seen: list[Sequence[str]] = []
+    times: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 2.0}
+    timing = measure(
+        synthetic(times, 0.3), Budget(), Random(0), side_by_side(times, 0.3, seen=seen)
+    )
+    assert timing.verdict == "slower" and timing.blocks == 7 and timing.looks == 1
+    assert timing.interval_95.ratio == pytest.approx(2.0, rel=0.02)
+    assert timing.together and len(timing.runs) == 21 and timing.separate_because is None
+    # Each process is told the calibrated counts (old, new, copy) and a seed of its own.
+    assert all(list(argv[4:]) == ["10", "1000", "1000", "1000"] for argv in seen)
+    assert len({argv[1] for argv in seen}) == 7
+    # Peak RSS is read from the processes that ran a version alone, not the shared ones.
+    assert timing.median("old", "peak") == 900 and timing.median("new", "peak") == 900
+
+
+def test_side_by_side_identical_versions_are_unchanged_through_spells() -> None:
+    same: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 1.0}
+    for seed in range(3):
+        timing = measure(
+            synthetic(same, 0.3, seed), Budget(), Random(seed), side_by_side(same, 0.3, seed)
+        )
+        assert timing.verdict == "unchanged", timing.guarded
+
+
+def test_a_version_that_changes_shared_state_is_timed_in_processes_of_its_own() -> None:
+    times: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 2.0}
+    paired = side_by_side(times, 0.01, changed="builtins.sorted")
+    timing = measure(synthetic(times, 0.01), Budget(), Random(0), paired)
+    assert timing.verdict == "slower" and not timing.together
+    assert timing.separate_because is not None and "builtins.sorted" in timing.separate_because
+    assert {run.block for run in timing.runs} == set(range(1, timing.blocks + 1))
+    assert len(timing.runs) == 6 * timing.blocks
+
+
+def test_versions_failing_side_by_side_are_timed_apart_and_a_failure_there_is_theirs() -> None:
+    # Three versions' memory at once, say: apart, each may run fine.
+    times: dict[VersionName, float] = {"old": 1.0, "copy": 1.0, "new": 0.5}
+
+    def killed(argv: Sequence[str]) -> ProcessResult:
+        return ProcessResult(tuple(argv), -9, "", "", "exited", 0.1, 0.1)
+
+    timing = measure(synthetic(times, 0.01), Budget(), Random(0), killed)
+    assert timing.verdict == "faster" and not timing.together
+    assert timing.separate_because is not None
+    assert timing.separate_because.startswith("timed in separate processes: side by side")
+
+    # Apart, a version that fails is named.
+    fine = synthetic(times, 0.01)
+
+    def new_crashes(version: VersionName, argv: Sequence[str]) -> ProcessResult:
+        if version == "new" and argv[1] != "0":
+            return ProcessResult(tuple(argv), -11, "", "", "exited", 0.1, 0.1)
+        return fine(version, argv)
+
+    with pytest.raises(TimingFailed) as failed:
+        measure(new_crashes, Budget(), Random(0), killed)
+    assert failed.value.version == "new" and failed.value.failure.kind == "crash"

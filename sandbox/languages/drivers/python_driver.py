@@ -70,16 +70,16 @@ def canonical(value: Any) -> str:
     return repr(value)
 
 
-def load_target(name: str) -> Callable[..., Any]:
-    target: Any = importlib.import_module("target")
+def load_target(name: str, module: str = "target") -> Callable[..., Any]:
+    target: Any = importlib.import_module(module)
     for part in name.split("."):
         try:
             target = getattr(target, part)
         except AttributeError:
-            sys.stderr.write(f"perforch: no {part!r} in target.py while resolving {name!r}\n")
+            sys.stderr.write(f"perforch: no {part!r} in {module}.py while resolving {name!r}\n")
             raise SystemExit(3) from None
     if not callable(target):
-        sys.stderr.write(f"perforch: {name!r} in target.py is not callable\n")
+        sys.stderr.write(f"perforch: {name!r} in {module}.py is not callable\n")
         raise SystemExit(3)
     return target  # type: ignore[no-any-return]
 
@@ -248,10 +248,16 @@ def run_cases(target: Callable[..., Any], cases: list[tuple[Any, ...]]) -> None:
 
 
 def timed_passes(
-    target: Callable[..., Any], cases: list[tuple[Any, ...]], copiers: list[Copier], passes: int
+    target: Callable[..., Any],
+    cases: list[tuple[Any, ...]],
+    copiers: list[Copier],
+    passes: int,
+    collect: bool = True,
 ) -> int:
-    """Nanoseconds for ``passes`` passes over all cases; argument copies are made untimed."""
-    gc.collect()
+    """Nanoseconds for ``passes`` passes over all cases; argument copies are made untimed, after
+    collecting the garbage earlier calls left (unless the caller has just done so)."""
+    if collect:
+        gc.collect()
     total = 0
     per_chunk = max(1, CHUNK_CALLS // len(cases))
     done = 0
