@@ -16,11 +16,13 @@ measurement then times the versions in separate processes instead.
 
 ``<run argv> paired SEED SAMPLES WARMUP_MS CHUNKS N_OLD N_NEW [N_COPY]``
     Versions: ``target`` (old), ``target_new`` and ``target_copy`` (old's source again, its own
-    module); N is each one's calibrated passes per sample. After the warm-up (as in ``bench``),
-    SAMPLES times: CHUNKS/2 palindromic rounds in an order drawn from SEED, each version's
-    chunk being ceil(N / CHUNKS) passes; then ``{"v": i, "ns": T}`` per version i (its chunks'
-    total). Then ``{"v": i, "iterations": n}`` (passes per sample), ``{"changed": "name"}`` if
-    shared state changed, and ``{"peak_rss_kb": N, "cpu_ns": C}`` (the whole process's).
+    module); N is each one's calibrated passes per sample. inputs.py runs once per version, with
+    that version as ``target``, so objects it builds are of the version's own classes. After the
+    warm-up (as in ``bench``), SAMPLES times: CHUNKS/2 palindromic rounds in an order drawn from
+    SEED, each version's chunk being ceil(N / CHUNKS) passes; then ``{"v": i, "ns": T}`` per
+    version i (its chunks' total). Then ``{"v": i, "iterations": n}`` (passes per sample),
+    ``{"changed": "name"}`` if shared state changed, and ``{"peak_rss_kb": N, "cpu_ns": C}``
+    (the whole process's).
 """
 
 from __future__ import annotations
@@ -71,6 +73,20 @@ def changed(before: dict[str, int], after: dict[str, int]) -> str | None:
     return None
 
 
+def cases_for(module: str) -> list[tuple[Any, ...]]:
+    """The cases as inputs.py builds them for one version: the file may build the code's own
+    objects (``from target import Box``), and each version must get instances of its own
+    classes, as it does in a process of its own. So inputs.py runs once per version, with that
+    version's module as ``target``."""
+    old = sys.modules["target"]
+    sys.modules["target"] = sys.modules[module]
+    try:
+        return driver.load_cases()
+    finally:
+        sys.modules.pop("inputs", None)
+        sys.modules["target"] = old
+
+
 def shuffled(seed: int, count: int) -> tuple[int, list[int]]:
     """The next seed and a permutation of range(count) (Fisher-Yates on a 64-bit LCG: importing
     random costs every process a few milliseconds)."""
@@ -95,11 +111,11 @@ def run_paired(
         now = shared_state()
         problem = problem or changed(state, now)
         state = now
-    cases = driver.load_cases()
-    copiers = {i: [driver.case_copier(targets[i], case) for case in cases] for i in targets}
+    cases = {index: cases_for(MODULES[index]) for index in import_order}
+    copiers = {i: [driver.case_copier(targets[i], case) for case in cases[i]] for i in targets}
     for index in import_order:
         iterations[index] = driver.warm_up(
-            targets[index], cases, copiers[index], iterations[index], warmup_ms
+            targets[index], cases[index], copiers[index], iterations[index], warmup_ms
         )
     rounds = max(1, chunks // 2)
     per_chunk = [math.ceil(n / (2 * rounds)) for n in iterations]
@@ -111,7 +127,7 @@ def run_paired(
             for index in order + order[::-1]:
                 gc.collect(0)  # the young garbage of the chunk before is not this one's to pay
                 totals[index] += driver.timed_passes(
-                    targets[index], cases, copiers[index], per_chunk[index], collect=False
+                    targets[index], cases[index], copiers[index], per_chunk[index], collect=False
                 )
         for index in range(count):
             driver.emit({"v": index, "ns": totals[index]})

@@ -131,3 +131,45 @@ def test_a_wrong_argument_count_is_a_usage_error(executor: Executor) -> None:
     built = executor.build(python.paired_program(old, old, "work", INPUTS, executor.support))
     result = executor.run(built, ["paired", "1", "1"], Limits())
     assert result.returncode == 2 and "usage: paired SEED" in result.stderr
+
+
+BOX_OLD = """
+class Box:
+    def __init__(self, items):
+        self.items = list(items)
+
+    def total(self):
+        return sum(self.items)
+"""
+# Stores its items under another name, and sums them twice over: each version must be called
+# on boxes of its own class (on old's boxes this one raises AttributeError).
+BOX_NEW = """
+class Box:
+    def __init__(self, items):
+        self.values = list(items)
+
+    def total(self):
+        s = 0
+        for _ in range(2):
+            s = 0
+            for v in self.values:
+                s += v
+        return s
+"""
+BOX_INPUTS = "from target import Box\n\nINPUTS = [(Box(range(2000)),)]\n"
+
+
+def test_each_version_is_called_on_objects_of_its_own_classes(executor: Executor) -> None:
+    program = python.paired_program(BOX_OLD, BOX_NEW, "Box.total", BOX_INPUTS, executor.support)
+    built = executor.build(program)
+    assert built.ok, built.failure and built.failure.stderr
+    result = executor.run(built, ["paired", "3", "3", "10", "10", "20", "20", "20"], Limits())
+    assert result.ok, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    used = {r["v"]: r["iterations"] for r in records if "iterations" in r}
+    per_pass = {
+        v: min(r["ns"] for r in records if r.get("v") == v and "ns" in r) / used[v]
+        for v in range(3)
+    }
+    assert per_pass[1] > 1.5 * per_pass[0]  # a loop twice over, against the built-in sum
+    assert 0.8 < per_pass[2] / per_pass[0] < 1.25
