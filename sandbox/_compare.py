@@ -133,8 +133,6 @@ def compare(
         built = dict(zip(programs, pool.map(executor.build, programs.values()), strict=True))
     if "old" in built and "copy" not in built:
         built["copy"] = built["old"]
-    if "paired" in built and not built["paired"].ok:
-        del built["paired"]  # each version built alone: time them in processes of their own
     for key in programs:
         if key == "paired" or built[key].ok:
             continue
@@ -213,11 +211,18 @@ def _timed(
     def run_paired(args: Sequence[str]) -> ProcessResult:
         return executor.run(built["paired"], args, limits)
 
+    pair = built.get("paired")
     try:
-        timing = measure(run_bench, budget, Random(seed), run_paired if "paired" in built else None)
+        timing = measure(run_bench, budget, Random(seed), run_paired if pair and pair.ok else None)
     except TimingFailed as exc:
         failed = _error(base, exc.failure, f"timing failed in the {exc.version} version")
         return replace(failed, correctness=base.correctness)
+    if pair is not None and not pair.ok:
+        # Each version built alone, so they were timed in processes of their own.
+        problem = classify(pair.failure, "build") if pair.failure is not None else None
+        why = problem.describe() if problem is not None else "the build failed"
+        because = f"timed in separate processes: old and new did not build side by side: {why}"
+        timing = replace(timing, separate_because=because)
     method = METHOD_TOGETHER if timing.together else METHOD
     return replace(
         base,

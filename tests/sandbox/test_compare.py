@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sandbox import Budget, Executor, Limits, Workload, WorkloadError, compare
+from sandbox.languages import Program, Support, python
 from tests.support.sandbox import make_executor
 
 OLD = """
@@ -70,6 +72,23 @@ def test_a_version_changing_what_versions_share_is_timed_in_processes_of_its_own
     assert all(len(run.ref_ns) == len(run.ns_per_pass) for run in timing.runs)
     assert timing.state is not None and timing.state.limit > 0
     assert all(run.peak_rss_kb > 0 for run in timing.runs)
+
+
+def test_versions_that_do_not_build_side_by_side_are_timed_apart(
+    executor: Executor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = python.paired_program
+
+    def unbuildable(old: str, new: str, function: str, inputs: str, support: Support) -> Program:
+        program = real(old, new, function, inputs, support)
+        failing = (program.build[0][0], "-c", "import sys; sys.exit('no room for two')")
+        return replace(program, build=(failing,))
+
+    monkeypatch.setattr(python, "paired_program", unbuildable)
+    result = run(executor, FAST, budget=QUICK)
+    assert result.status == "faster", result.summary
+    assert result.timing is not None and not result.timing.together
+    assert "did not build side by side" in result.summary and "no room for two" in result.summary
 
 
 def test_identical_code_is_never_called_faster_or_slower(executor: Executor) -> None:
