@@ -23,7 +23,8 @@ PAIRED_CHUNKS = 10
 
 @dataclass(frozen=True)
 class ProcessRun:
-    """One fresh process of one version: its samples (ns per pass over all inputs)."""
+    """One version's samples (ns per pass over all inputs) from one fresh process: its own, or
+    one it shared with the other versions (``together``)."""
 
     version: VersionName
     block: int
