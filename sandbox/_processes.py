@@ -131,18 +131,39 @@ def _bench_run(
     # The driver raises the count when a warm-up round comes out under the minimum sample time
     # (this process runs faster than the one that calibrated): its closing line says which.
     used = int(closing.get("iterations", iterations))
-    if not sample_ns or any(s <= 0 for s in sample_ns) or used < 1:
+    # a reference for some samples only is no reference: the spell rule would misalign
+    whole = len(ref_ns) == len(sample_ns) and min(ref_ns, default=0) > 0
+    refs = tuple(ref_ns) if whole else ()
+    process = _process_run(version, block, sample_ns, used, closing, result, refs)
+    if process is None:
         raise TimingFailed(version, Failure("driver-error", "the driver reported no samples"))
+    return process
+
+
+def _process_run(
+    version: VersionName,
+    block: int,
+    sample_ns: Sequence[float],
+    passes: int,
+    closing: Mapping[str, Any],
+    result: ProcessResult,
+    ref_ns: tuple[float, ...] = (),
+    together: bool = False,
+) -> ProcessRun | None:
+    """The version's samples per pass, with the process's closing line; None when the driver
+    reported no usable sample or pass count."""
+    if not sample_ns or min(sample_ns) <= 0 or passes < 1:
+        return None
     return ProcessRun(
         version,
         block,
-        tuple(ns / used for ns in sample_ns),
-        used,
+        tuple(ns / passes for ns in sample_ns),
+        passes,
         int(closing.get("peak_rss_kb", 0)),
         int(closing.get("cpu_ns", 0)),
         result.wall_seconds,
-        # a reference for some samples only is no reference: the spell rule would misalign
-        tuple(ref_ns) if len(ref_ns) == len(sample_ns) and min(ref_ns, default=0) > 0 else (),
+        ref_ns,
+        together,
     )
 
 
@@ -193,18 +214,8 @@ def paired_process(
     runs = []
     for index, version in enumerate(versions):
         passes = used.get(index, 0)
-        if not sample_ns[index] or min(sample_ns[index]) <= 0 or passes < 1:
+        process = _process_run(version, block, sample_ns[index], passes, closing, result, (), True)
+        if process is None:
             return "side by side in one process the driver reported no samples"
-        runs.append(
-            ProcessRun(
-                version,
-                block,
-                tuple(ns / passes for ns in sample_ns[index]),
-                passes,
-                int(closing.get("peak_rss_kb", 0)),
-                int(closing.get("cpu_ns", 0)),
-                result.wall_seconds,
-                together=True,
-            )
-        )
+        runs.append(process)
     return tuple(runs)
