@@ -1,6 +1,7 @@
 """Generated Java for the driver: ``PerforchCalls``, which calls the target's overloads with typed
 arguments (direct calls, so the timing carries no reflection), and the inputs file placed in the
-source's package. See drivers/java_driver.java for the other side of this contract."""
+source's package. See drivers/java_driver.java and java_driver_cases.java for the other side of
+this contract."""
 
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def calls_java(source: JavaSource, methods: list[JavaMethod], function: str) -> 
     """PerforchCalls.java: what the driver needs to know about and call on the overloads."""
     header = package_line(source) + " ".join(source.imports)
     handles = [
-        f"    static final java.lang.invoke.MethodHandle MH{k} = PerforchDriver.handle({k});"
+        f"    static final java.lang.invoke.MethodHandle MH{k} = PerforchCases.handle({k});"
         for k, m in enumerate(methods)
         if _via_handle(m)
     ]
@@ -139,7 +140,7 @@ final class PerforchCalls {{
 {chr(10).join(handles)}
 
     static java.util.List<Object[]> cases() {{
-        return PerforchDriver.asCases({INPUTS_CLASS}.cases());
+        return PerforchCases.asCases({INPUTS_CLASS}.cases());
     }}
 
     static Object call(int k, Object r, Object[] a) throws Throwable {{

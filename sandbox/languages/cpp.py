@@ -191,11 +191,19 @@ def test_program(source: str, tests: str, support: Support) -> Program:
     )
 
 
+def _driver_files() -> dict[str, str]:
+    """The fixed driver: perforch_driver.hpp and the two parts it includes."""
+    return {
+        f"perforch_{part}.hpp": driver_source(f"cpp_{part}.cpp")
+        for part in ("driver", "driver_render", "driver_calls")
+    }
+
+
 def driver_program(source: str, function: str, inputs: str, support: Support) -> Program:
     _check_function(function)
     command, mounts = _compile(support, ("perforch_main.cpp",), "perforch_driver", source, inputs)
     files = {
-        "perforch_driver.hpp": driver_source("cpp_driver.cpp"),
+        **_driver_files(),
         "target.cpp": source,
         "inputs.cpp": inputs,
         "perforch_main.cpp": _MAIN.replace("@FUNCTION@", function),
@@ -233,7 +241,7 @@ def coverage_program(source: str, function: str, inputs: str, support: Support) 
         '#include "perforch_driver.hpp"\n#include "perforch_coverage.hpp"\n',
     )
     files = {
-        "perforch_driver.hpp": driver_source("cpp_driver.cpp"),
+        **_driver_files(),
         "perforch_coverage.hpp": driver_source("cpp_coverage.cpp"),
         "target.cpp": source,
         "inputs.cpp": inputs,

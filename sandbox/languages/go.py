@@ -5,7 +5,7 @@
 and testify into a shared build cache (GOCACHE) there; builds then run in the sandbox without
 network, as the trusted build user, with that cache writable. Drivers (``go build``) are
 generated per target: typed argument and result structs and a direct call (``_go_glue``)
-around the fixed driver in ``drivers/go_driver.go``. Test programs are built by the compiler
+around the fixed driver in ``drivers/go_driver*.go``. Test programs are built by the compiler
 and linker directly when they can be (``_go_testbuild``), otherwise with ``go test -c``.
 """
 
@@ -58,6 +58,8 @@ TESTIFY_VERSION = "v1.8.0"  # what upstream HumanEval-X pins
 _RUNTIME_RESERVE = 3 * GIB // 2
 _BUILD_FLAGS = ("-ldflags=-s -w",)  # no symbol tables: links faster; code is the same
 _DRIVER_MODULE = "perforch.local/driver"
+# The fixed driver, one concern per file: protocol and timing, argument copies, canonical text.
+_DRIVER_PARTS = ("driver", "driver_copy", "driver_render")
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _driver_files(go: _Go, source: str, function: str, inputs: str) -> dict[str,
         "go.mod": _module(go, _DRIVER_MODULE),
         "target.go": as_package(rename_main(source), "main"),
         "inputs.go": as_package(rename_main(inputs), "main"),
-        "perforch_driver.go": driver_source("go_driver.go"),
+        **{f"perforch_{part}.go": driver_source(f"go_{part}.go") for part in _DRIVER_PARTS},
         "perforch_glue.go": _go_glue.glue(target, kind, source),
     }
 

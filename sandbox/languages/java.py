@@ -83,6 +83,7 @@ _DRIVER_FILES = (
     ("Driver", "java_driver.java"),
     ("Copier", "java_driver_copy.java"),
     ("Render", "java_driver_render.java"),
+    ("Cases", "java_driver_cases.java"),
 )
 
 

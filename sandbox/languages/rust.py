@@ -156,6 +156,7 @@ def _driver_files(source: str, function: str, inputs: str) -> tuple[dict[str, st
         "target.rs": _NO_MAIN + source + _DRIVER_HOOK,
         "inputs.rs": inputs,
         "perforch_driver.rs": driver_source("rust_driver.rs"),
+        "perforch_driver_render.rs": driver_source("rust_driver_render.rs"),
         "perforch_call.rs": glue,
     }
     return files, problem

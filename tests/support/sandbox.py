@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import Executor, Support, make_backend
+from sandbox._executor import Built
 from sandbox.backends import LandlockBackend
 from sandbox.backends._landlock import _closed_ancestor
 from sandbox.languages import MIN_SAMPLE_NS
+from sandbox.languages._protocol import Language
 from sandbox.languages._rust_toolchain import find_tools
 
 # The shortest sample a test accepts from a calibrated count. Samples are calibrated to ~1.2x
@@ -96,3 +98,12 @@ def per_pass_ns(records: Iterable[Mapping[str, Any]]) -> list[float]:
     found = list(records)
     used = next(r["iterations"] for r in found if "peak_rss_kb" in r)
     return [r["ns"] / used for r in found if "ns" in r]
+
+
+def built_driver(
+    executor: Executor, language: Language, source: str, function: str, inputs: str
+) -> Built:
+    """``function``'s driver built in ``language``; the test fails with the build's errors."""
+    built = executor.build(language.driver_program(source, function, inputs, executor.support))
+    assert built.ok, built.failure and built.failure.stderr
+    return built
