@@ -1,5 +1,6 @@
-"""Fixtures the language tests share: each toolchain's one-time setup (once per session), and a
-loopback server for hostile code to try to reach."""
+"""Fixtures the language tests and their hostile-code tests share: each toolchain's one-time
+setup (once per session), the Rust tests' executor, and a loopback server for hostile code to
+try to reach."""
 
 from __future__ import annotations
 
