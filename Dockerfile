@@ -3,8 +3,9 @@
 # No secrets are baked in: keys arrive at run time as environment variables.
 FROM python:3.11-slim-bookworm
 
-ARG GO_VERSION=1.22.12
-ARG RUST_VERSION=1.85.0
+# The Go and Rust the test suite runs with (the Go driver also builds with 1.22, its minimum).
+ARG GO_VERSION=1.26.8
+ARG RUST_VERSION=1.95.0
 
 ENV LITELLM_LOCAL_MODEL_COST_MAP=True \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -103,13 +103,22 @@ def _find_rustc() -> Path | None:
     return next((d / "rustc" for d in _CANDIDATES if (d / "rustc").is_file()), None)
 
 
+# rustup's two layouts: CARGO_HOME's name -> RUSTUP_HOME's name beside it. ``~/.cargo`` and
+# ``~/.rustup`` by default; ``/usr/local/cargo`` and ``/usr/local/rustup`` in the official
+# rust image and in PerfOrch's own Dockerfile, which set both variables.
+_RUSTUP_HOMES = {".cargo": ".rustup", "cargo": "rustup"}
+
+
 def _proxy_env(proxy: Path) -> dict[str, str]:
-    """rustup's proxies find their toolchains through RUSTUP_HOME (``~/.rustup`` next to
-    ``~/.cargo``); a distribution's rustc ignores it."""
+    """rustup's proxies find their toolchains through RUSTUP_HOME, which the sandbox does not
+    inherit: the rustup home beside the proxy's cargo home. A distribution's rustc ignores it."""
     env = {"PATH": f"{proxy.parent}:/usr/bin:/bin"}
-    rustup_home = proxy.parent.parent.parent / ".rustup"
-    if proxy.parent.parent.name == ".cargo" and rustup_home.is_dir():
-        env |= {"RUSTUP_HOME": str(rustup_home), "CARGO_HOME": str(proxy.parent.parent)}
+    cargo_home = proxy.parent.parent
+    rustup_name = _RUSTUP_HOMES.get(cargo_home.name)
+    if proxy.parent.name == "bin" and rustup_name is not None:
+        rustup_home = cargo_home.parent / rustup_name
+        if rustup_home.is_dir():
+            env |= {"RUSTUP_HOME": str(rustup_home), "CARGO_HOME": str(cargo_home)}
     return env
 
 
