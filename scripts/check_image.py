@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,24 +43,36 @@ BASE = "docker.io/library/python:3.11-slim-bookworm"
 DOWNLOAD_STEP = ("RUN curl -fsSL", "go version && rustc --version")
 SLOW = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"
 FAST = "def total(xs):\n    return sum(xs)\n"
+RUNNER_UID = 1001  # the user GitHub's hosted runners check repositories out as
 
 
-def run(command: list[str], timeout: float, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str], timeout: float, *, capture: bool = False, quiet: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``command``'s exit code (and output, when captured); ``quiet`` drops its stdout."""
     print("+", " ".join(command[:6]), "..." if len(command) > 6 else "", flush=True)
-    return subprocess.run(command, text=True, timeout=timeout, check=False, **kwargs)  # type: ignore[call-overload, no-any-return]
+    stdout = subprocess.PIPE if capture else subprocess.DEVNULL if quiet else None
+    return subprocess.run(
+        command,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdout=stdout,
+        stderr=subprocess.PIPE if capture else None,
+    )
 
 
 def offline_base(engine: str, work: Path) -> None:
     """The python:3.11-slim-bookworm stand-in: Debian bookworm, its Python 3.11 as ``python``
     and ``pip`` (without Debian's externally-managed marker, as in the official image), and
     this machine's extra CA certificates (registries here are reached through a proxy)."""
-    if run([engine, "image", "exists", BASE], 60).returncode == 0:
+    if run([engine, "image", "inspect", BASE], 60, quiet=True).returncode == 0:
         print(f"offline stand-in: {BASE} is already here (remove it to make it again)")
         return
     rootfs = work / "rootfs"
     mirror = "http://deb.debian.org/debian"
     debootstrap = ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror]
-    if run(debootstrap, 1800, stdout=subprocess.DEVNULL).returncode != 0:
+    if run(debootstrap, 1800, quiet=True).returncode != 0:
         raise SystemExit("debootstrap failed: is Debian's mirror reachable?")
     shutil.copy("/etc/resolv.conf", rootfs / "etc" / "resolv.conf")
     for cert in Path("/usr/local/share/ca-certificates").glob("*.crt"):
@@ -141,23 +154,16 @@ def offline_context(work: Path) -> Path:
     return context
 
 
+def perforch_in(
+    engine: str, image: str, args: list[str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``perforch ARGS`` in a fresh container of ``image``, its cache where the image has it."""
+    entry = [engine, "run", "--rm", "--entrypoint", "perforch", image]
+    return run([*entry, *args, "--cache-dir", "/var/cache/perforch"], timeout, capture=True)
+
+
 def check_doctor(engine: str, image: str) -> list[str]:
-    done = run(
-        [
-            engine,
-            "run",
-            "--rm",
-            "--entrypoint",
-            "perforch",
-            image,
-            "doctor",
-            "--json",
-            "--cache-dir",
-            "/var/cache/perforch",
-        ],
-        600,
-        capture_output=True,
-    )
+    done = perforch_in(engine, image, ["doctor", "--json"], 600)
     if done.returncode != 0:
         return [f"doctor exited {done.returncode}: {done.stderr[-2000:]}"]
     report = json.loads(done.stdout)
@@ -170,23 +176,7 @@ def check_doctor(engine: str, image: str) -> list[str]:
 
 
 def check_examples(engine: str, image: str) -> list[str]:
-    done = run(
-        [
-            engine,
-            "run",
-            "--rm",
-            "--entrypoint",
-            "perforch",
-            image,
-            "bench",
-            "--examples",
-            "--json",
-            "--cache-dir",
-            "/var/cache/perforch",
-        ],
-        1800,
-        capture_output=True,
-    )
+    done = perforch_in(engine, image, ["bench", "--examples", "--json"], 1800)
     if done.returncode != 0:
         return [f"bench --examples exited {done.returncode}: {done.stderr[-2000:]}"]
     results = json.loads(done.stdout)
@@ -215,7 +205,7 @@ def check_action(engine: str, image: str, work: Path) -> list[str]:
         (inputs / "total.py").write_text("INPUTS = [(list(range(20000)),), ([],)]\n")
         payload = load("pull_request", "opened")
         payload["pull_request"]["head"]["sha"] = ws.head_sha
-        files = {"calc.py": ws.patch("calc.py")}
+        files: dict[str, str | None] = {"calc.py": ws.patch("calc.py")}
         github.add_pull(payload["number"], head_sha=ws.head_sha, base_sha=ws.base_sha, files=files)
         github.set_permission(payload["sender"]["login"], "write")
         openai.script("alpha", Reply(f"```python\n{FAST}```"))
@@ -230,9 +220,16 @@ def check_action(engine: str, image: str, work: Path) -> list[str]:
             "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
             "PERFORCH_TEST_KEY": openai.api_key,
         }
+        # As GitHub runs a container action: the checkout belongs to the runner's user (1001),
+        # HOME is a directory of its own, and the work directory is the checkout.
+        (root / "home").mkdir()
+        env["HOME"] = str(root / "home")
+        for path in [root, *root.rglob("*")]:
+            os.chown(path, RUNNER_UID, RUNNER_UID, follow_symlinks=False)
         command = [engine, "run", "--rm", "--network", "host", "-v", f"{root}:{root}"]
+        command += ["--workdir", str(ws.path)]
         command += [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
-        done = run([*command, image], 1800, capture_output=True)
+        done = run([*command, image], 1800, capture=True)
         print(done.stdout[-3000:])
         reviews = github.requests_to(routes.REVIEWS)
         comments = github.requests_to(routes.NEW_COMMENT)
