@@ -14,8 +14,8 @@ run, inside a container of it, what the Action and its users run:
 ``--offline`` builds with two stand-ins, said in its output: a Debian bookworm base with
 Python 3.11 made by debootstrap (from Debian's package mirror) in place of
 ``python:3.11-slim-bookworm``, and this machine's Go and Rust toolchains copied in place of the
-step that downloads them (their versions should be the Dockerfile's). Needs root, podman or
-docker, and debootstrap.
+step that downloads them (a note says when their versions are not the Dockerfile's). Needs
+root, podman or docker, and debootstrap.
 """
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ def offline_context(work: Path) -> Path:
     for proxy in ("rustup", "cargo", "rustc", "rustdoc"):
         shutil.copy(rustup, tools / "cargo" / "bin" / proxy)
     dockerfile = (context / "Dockerfile").read_text()
+    go_version = subprocess.run(
+        [str(go / "bin" / "go"), "version"], capture_output=True, text=True, check=True
+    ).stdout.split()[2]
+    for pin, found in (("GO_VERSION", go_version.removeprefix("go")), ("RUST_VERSION", name)):
+        if f"ARG {pin}={found.split('-')[0]}\n" not in dockerfile:
+            print(f"check_image: note: the stand-in's {found} is not the Dockerfile's {pin}")
     start = dockerfile.index(DOWNLOAD_STEP[0])
     end = dockerfile.index(DOWNLOAD_STEP[1], start) + len(DOWNLOAD_STEP[1])
     stand_in = (
