@@ -34,15 +34,13 @@ sys.path.insert(0, str(REPO))
 
 from tests.perforch_bot.events.payloads import load  # noqa: E402
 from tests.support import github_bodies as routes  # noqa: E402
+from tests.support.action_run import FAST, calc_workspace, environment  # noqa: E402
 from tests.support.github_server import serve_github  # noqa: E402
 from tests.support.openai_server import Reply, serve_openai  # noqa: E402
-from tests.support.workspace import make_workspace  # noqa: E402
 
 BASE = "docker.io/library/python:3.11-slim-bookworm"
 # The Dockerfile's toolchain download step, which --offline replaces (first and last text).
 DOWNLOAD_STEP = ("RUN curl -fsSL", "go version && rustc --version")
-SLOW = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"
-FAST = "def total(xs):\n    return sum(xs)\n"
 RUNNER_UID = 1001  # the user GitHub's hosted runners check repositories out as
 
 
@@ -60,6 +58,14 @@ def run(
         stdout=stdout,
         stderr=subprocess.PIPE if capture else None,
     )
+
+
+def output(command: list[str]) -> str:
+    """``command``'s stdout; a clear stop when it fails."""
+    done = run(command, 120, capture=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip()[-1000:]}")
+    return done.stdout
 
 
 def offline_base(engine: str, work: Path) -> None:
@@ -102,7 +108,9 @@ def offline_base(engine: str, work: Path) -> None:
     ]
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
     flags = [arg for change in changes for arg in ("--change", change)]
-    imported = subprocess.run([engine, "import", *flags, "-", BASE], stdin=tar.stdout, check=False)
+    imported = subprocess.run(
+        [engine, "import", *flags, "-", BASE], stdin=tar.stdout, check=False, timeout=1800
+    )
     tar.wait()
     if imported.returncode != 0 or tar.returncode != 0:
         raise SystemExit(f"{engine} import of the base failed")
@@ -112,22 +120,14 @@ def offline_context(work: Path) -> Path:
     """The build context (the work tree's tracked files, as `docker build .` would see them)
     with this machine's Go and Rust in place of the download step."""
     context = work / "context"
-    tracked = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, text=True, check=True
-    )
-    for name in filter(None, tracked.stdout.split("\0")):
+    for name in filter(None, output(["git", "-C", str(REPO), "ls-files", "-z"]).split("\0")):
         if (REPO / name).is_file():
             (context / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, context / name)
     go = Path(shutil.which("go") or "/usr/local/go/bin/go").resolve().parent.parent
-    sysroot = subprocess.run(
-        ["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True
-    )
-    toolchain = Path(sysroot.stdout.strip())
-    version = subprocess.run(
-        [str(toolchain / "bin" / "rustc"), "--version"], capture_output=True, text=True, check=True
-    )
-    name = f"{version.stdout.split()[1]}-x86_64-unknown-linux-gnu"
+    toolchain = Path(output(["rustc", "--print", "sysroot"]).strip())
+    version = output([str(toolchain / "bin" / "rustc"), "--version"]).split()[1]
+    name = f"{version}-x86_64-unknown-linux-gnu"
     tools = context / "toolchains"
     shutil.copytree(go, tools / "go", symlinks=True)
     for part in ("bin", "lib", "libexec", "etc"):
@@ -143,9 +143,7 @@ def offline_context(work: Path) -> Path:
     for proxy in ("rustup", "cargo", "rustc", "rustdoc"):
         shutil.copy(rustup, tools / "cargo" / "bin" / proxy)
     dockerfile = (context / "Dockerfile").read_text()
-    go_version = subprocess.run(
-        [str(go / "bin" / "go"), "version"], capture_output=True, text=True, check=True
-    ).stdout.split()[2]
+    go_version = output([str(go / "bin" / "go"), "version"]).split()[2]
     for pin, found in (("GO_VERSION", go_version.removeprefix("go")), ("RUST_VERSION", name)):
         if f"ARG {pin}={found.split('-')[0]}\n" not in dockerfile:
             print(f"check_image: note: the stand-in's {found} is not the Dockerfile's {pin}")
@@ -199,33 +197,14 @@ def check_action(engine: str, image: str, work: Path) -> list[str]:
     root = work / "action"
     root.mkdir(mode=0o755)
     with serve_openai() as openai, serve_github() as github:
-        config = (
-            f"models:\n  - {{model: openai/alpha, api_base: '{openai.api_base}', "
-            "api_key_env: PERFORCH_TEST_KEY}\nrefine_rounds: 0\n"
-        )
-        other = "def other():\n    return 1\n"
-        base = {"calc.py": other, ".perforch.yml": config}
-        ws = make_workspace(root, base, {"calc.py": other + "\n\n" + SLOW})
-        inputs = ws.path / ".perforch" / "inputs" / "calc.py"
-        inputs.mkdir(parents=True)
-        (inputs / "total.py").write_text("INPUTS = [(list(range(20000)),), ([],)]\n")
+        ws = calc_workspace(root, openai.api_base)
         payload = load("pull_request", "opened")
         payload["pull_request"]["head"]["sha"] = ws.head_sha
         files: dict[str, str | None] = {"calc.py": ws.patch("calc.py")}
         github.add_pull(payload["number"], head_sha=ws.head_sha, base_sha=ws.base_sha, files=files)
         github.set_permission(payload["sender"]["login"], "write")
         openai.script("alpha", Reply(f"```python\n{FAST}```"))
-        (root / "event.json").write_text(json.dumps(payload))
-        env = {
-            "PERFORCH_GITHUB_TOKEN": github.token,
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(root / "event.json"),
-            "GITHUB_WORKSPACE": str(ws.path),
-            "GITHUB_API_URL": github.base_url,
-            "GITHUB_OUTPUT": str(root / "output"),
-            "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
-            "PERFORCH_TEST_KEY": openai.api_key,
-        }
+        env = environment(root, github, openai, ws, "pull_request", payload, None)
         # As GitHub runs a container action: the checkout belongs to the runner's user (1001),
         # HOME is a directory of its own, and the work directory is the checkout.
         (root / "home").mkdir()

@@ -4,62 +4,22 @@ server, and the real sandbox. Asserts on exactly what was posted."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from action import main
 from tests.perforch_bot.events.payloads import load
 from tests.support import github_bodies as routes
+from tests.support.action_run import FAST, calc_workspace, environment
 from tests.support.github_server import GitHubServer
 from tests.support.openai_server import OpenAIServer, Reply
-from tests.support.workspace import Workspace, make_workspace
-
-OTHER = "def other():\n    return 1\n"
-SLOW = "def total(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return s\n"
-FAST = "def total(xs):\n    return sum(xs)\n"
-INPUTS = "INPUTS = [(list(range(20000)),), ([],)]\n"
+from tests.support.workspace import Workspace
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, openai_server: OpenAIServer) -> Workspace:
-    config = (
-        f"models:\n  - {{model: openai/alpha, api_base: '{openai_server.api_base}', "
-        "api_key_env: PERFORCH_TEST_KEY}\nrefine_rounds: 0\n"
-    )
-    saved = ".perforch/inputs/calc.py"
-    (tmp_path / "seed").mkdir()
-    files = {"calc.py": OTHER, ".perforch.yml": config}
-    ws = make_workspace(tmp_path / "seed", files, {"calc.py": OTHER + "\n\n" + SLOW})
-    (ws.path / saved).mkdir(parents=True)
-    (ws.path / saved / "total.py").write_text(INPUTS)
-    return ws
-
-
-def environment(
-    tmp_path: Path,
-    github: GitHubServer,
-    openai: OpenAIServer,
-    ws: Workspace,
-    event: str,
-    payload: dict[str, Any],
-    sandbox_cache: Path,
-) -> dict[str, str]:
-    event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps(payload))
-    return {
-        "PERFORCH_GITHUB_TOKEN": github.token,
-        "GITHUB_EVENT_NAME": event,
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_WORKSPACE": str(ws.path),
-        "GITHUB_API_URL": github.base_url,
-        "GITHUB_OUTPUT": str(tmp_path / "output"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "PERFORCH_CACHE_DIR": str(sandbox_cache),
-        "PERFORCH_TEST_KEY": openai.api_key,
-    }
+    return calc_workspace(tmp_path / "seed", openai_server.api_base)
 
 
 def test_a_pull_request_gets_a_summary_and_a_suggestion(
