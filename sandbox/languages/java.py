@@ -51,6 +51,8 @@ _JVM = (
     "-Xlog:disable",
     "-Xlog:all=warning:stderr",
     "-XX:+UseSerialGC",
+    # Every compiler thread from the start: the driver's warm-up watches their CPU time.
+    "-XX:-UseDynamicNumberOfCompilerThreads",
     "-XX:ReservedCodeCacheSize=64m",
     "-XX:CompressedClassSpaceSize=64m",
     "-Xss8m",
@@ -84,6 +86,7 @@ _DRIVER_FILES = (
     ("Copier", "java_driver_copy.java"),
     ("Render", "java_driver_render.java"),
     ("Cases", "java_driver_cases.java"),
+    ("Jit", "java_driver_jit.java"),
 )
 
 

@@ -22,7 +22,8 @@ public final class PerforchDriver {
     // (259 vs 219 ms) and its processes spread no less (per-pass sd 1.5 % vs 1.4 %).
     static final int STEADY_WINDOW = 3;
     static final double STEADY_SPREAD = 0.02;       // (max - min) / median of that window
-    static final long WARMUP_CAP_MS = 1000;         // JIT warm-up gives up on "steady" after this
+    static final long WARMUP_CAP_MS = 1000;         // JIT warm-up gives up on "steady" after this,
+    static final long JIT_CAP_MS = 5000;            // ... or this while the JIT is not yet quiet
     static final Object VOID = new Object();
 
     // Sinks: the JIT cannot drop work whose result reaches a volatile field.
@@ -160,9 +161,12 @@ public final class PerforchDriver {
         long begun = System.nanoTime();
         long least = begun + warmupMs * 1_000_000L;
         long cap = begun + Math.max(warmupMs, WARMUP_CAP_MS) * 1_000_000L;
+        long jitCap = begun + Math.max(warmupMs, JIT_CAP_MS) * 1_000_000L;
         boolean steady = false;
         long shortest = MIN_SAMPLE_NS;  // a round under this raises the count
+        List<Long> starts = new ArrayList<>();  // when each round began
         while (true) {
+            long started = System.nanoTime();
             long t = timedPasses(iterations);
             // Calibrated under load, in another process or before the JIT's last tier, the count
             // can give rounds under the minimum: raise it and warm up on at the new count. A raised
@@ -171,12 +175,17 @@ public final class PerforchDriver {
                 shortest = MIN_SAMPLE_NS + MIN_SAMPLE_NS / 10;
                 iterations = Math.max(iterations + 1, scaled(iterations, t));
                 times.clear();
+                starts.clear();
                 continue;
             }
             times.add(t);
+            starts.add(started);
             long now = System.nanoTime();
-            steady = steady(times);
-            if (now >= least && steady || now >= cap) break;
+            boolean quiet = PerforchJit.quiet(begun, starts);
+            steady = steady(times) && quiet;
+            // Rounds that never agree are the machine's noise: stop at the cap. A JIT still
+            // compiling at the cap (C2 on a busy machine) is waited for, up to its own cap.
+            if (now >= least && steady || now >= cap && (quiet || now >= jitCap)) break;
         }
         emit("{\"warmup_samples\": ", times.size(), ", \"steady\": ", steady, "}");
         for (int s = 0; s < samples; s++) emit("{\"ns\": ", timedPasses(iterations), "}");
