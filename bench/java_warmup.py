@@ -34,33 +34,10 @@ from sandbox._process import ProcessResult, run_process
 from sandbox._processes import VersionName, records
 from sandbox.languages import java
 from sandbox.languages._protocol import Program
-from tests.support.sandbox import make_executor
+from tests.sandbox.languages._java_support import COMPARATOR_SORT, SORT_INPUTS
+from tests.support.sandbox import make_executor, per_pass_ns
 
 DRIVER = "sandbox/languages/drivers/java_driver.java"
-SORT_INPUTS = """import java.util.*;
-
-class PerforchInputs {
-    static List<Object[]> cases() {
-        Random random = new Random(7);
-        int[] data = new int[2000];
-        for (int i = 0; i < data.length; i++) data[i] = random.nextInt(1_000_000);
-        return List.<Object[]>of(new Object[] {data});
-    }
-}
-"""
-BOXED_SORT = """import java.util.*;
-
-class Work {
-    static long run(int[] data) {
-        Integer[] boxed = new Integer[data.length];
-        for (int i = 0; i < data.length; i++) boxed[i] = data[i];
-        Arrays.sort(boxed, (a, b) -> Integer.compare(a, b));
-        long h = 0;
-        for (int x : boxed) h = h * 31 + x;
-        return h;
-    }
-}
-"""
 PRIMITIVE_SORT = """import java.util.*;
 
 class Work {
@@ -74,13 +51,13 @@ class Work {
 }
 """
 # The same work with the comparator reversed and read back to front: the reference is ~1.
-REVERSED_SORT = BOXED_SORT.replace("Integer.compare(a, b)", "Integer.compare(b, a)").replace(
+REVERSED_SORT = COMPARATOR_SORT.replace("Integer.compare(a, b)", "Integer.compare(b, a)").replace(
     "for (int x : boxed) h = h * 31 + x;",
     "for (int i = boxed.length - 1; i >= 0; i--) h = h * 31 + boxed[i];",
 )
 PAIRS = {
-    "boxed -> primitive sort": (BOXED_SORT, PRIMITIVE_SORT),
-    "boxed sort, reversed": (BOXED_SORT, REVERSED_SORT),
+    "boxed -> primitive sort": (COMPARATOR_SORT, PRIMITIVE_SORT),
+    "boxed sort, reversed": (COMPARATOR_SORT, REVERSED_SORT),
 }
 
 
@@ -109,8 +86,7 @@ def settled_ratio(executor: Executor, built: dict[str, Built], seconds: float) -
         for version in ("old", "new"):
             args = ["bench", count, "5", str(int(seconds * 1000))]
             found = records(executor.run(built[version], args, RUN_LIMITS).stdout)
-            used = next(r["iterations"] for r in found if "peak_rss_kb" in r)
-            centers[version].append(statistics.median(r["ns"] / used for r in found if "ns" in r))
+            centers[version].append(statistics.median(per_pass_ns(found)))
     ratio = statistics.median(centers["new"]) / statistics.median(centers["old"])
     return {"ratio": ratio, "old_ns": centers["old"], "new_ns": centers["new"]}
 

@@ -46,6 +46,7 @@ final class PerforchJit {
     static long compilerTicks() {
         try {
             if (compilerStats == null) compilerStats = findCompilerStats();
+            if (compilerStats.length == 0) return -1;  // not found before: not looked for again
             long ticks = 0;
             for (File stat : compilerStats) ticks += threadTicks(stat);
             return ticks;

@@ -1,5 +1,6 @@
-"""Java programs the module's tests and its hostile tests share: a HumanEval-X style solution
-with its tests, and a main method run in the tests layout."""
+"""Java programs the module's tests, its hostile tests and bench/java_warmup.py share: a
+HumanEval-X style solution with its tests, a comparator sort whose JIT takes long to settle, and
+a main method run in the tests layout."""
 
 from __future__ import annotations
 
@@ -28,6 +29,33 @@ TESTS = """public class Main {
                 || s.hasCloseElements(new ArrayList<>(Arrays.asList(1.0, 2.0, 5.9)), 0.5)) {
             throw new AssertionError("hasCloseElements is wrong");
         }
+    }
+}
+"""
+
+# Boxed integers sorted through a comparator: TimSort's methods are big, and C2 takes a second
+# or so to compile them while C1's code runs at a plateau several times slower.
+COMPARATOR_SORT = """import java.util.*;
+
+class Work {
+    static long run(int[] data) {
+        Integer[] boxed = new Integer[data.length];
+        for (int i = 0; i < data.length; i++) boxed[i] = data[i];
+        Arrays.sort(boxed, (a, b) -> Integer.compare(a, b));
+        long h = 0;
+        for (int x : boxed) h = h * 31 + x;
+        return h;
+    }
+}
+"""
+SORT_INPUTS = """import java.util.*;
+
+class PerforchInputs {
+    static List<Object[]> cases() {
+        Random random = new Random(7);
+        int[] data = new int[2000];
+        for (int i = 0; i < data.length; i++) data[i] = random.nextInt(1_000_000);
+        return List.<Object[]>of(new Object[] {data});
     }
 }
 """

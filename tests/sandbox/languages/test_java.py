@@ -12,7 +12,13 @@ from sandbox._failures import classify
 from sandbox._limits import MIB, Limits
 from sandbox._process import ProcessResult
 from sandbox.languages import MIN_SAMPLE_NS, java
-from tests.sandbox.languages._java_support import SOLUTION, TESTS, run_main
+from tests.sandbox.languages._java_support import (
+    COMPARATOR_SORT,
+    SOLUTION,
+    SORT_INPUTS,
+    TESTS,
+    run_main,
+)
 from tests.support.sandbox import SHORTEST_SAMPLE_NS, per_pass_ns
 
 ALGORITHMS = """import java.util.*;
@@ -283,34 +289,6 @@ def test_twice_the_work_measures_about_twice(executor: Executor) -> None:
             centers[name].append(statistics.median(per_pass_ns(found)))
     ratio = statistics.median(centers["twice"]) / statistics.median(centers["once"])
     assert 1.5 <= ratio <= 2.7, centers
-
-
-# Boxed integers sorted through a comparator: TimSort's methods are big, and C2 takes a second
-# or so to compile them while C1's code runs at a plateau several times slower.
-COMPARATOR_SORT = """import java.util.*;
-
-class Work {
-    static long run(int[] data) {
-        Integer[] boxed = new Integer[data.length];
-        for (int i = 0; i < data.length; i++) boxed[i] = data[i];
-        Arrays.sort(boxed, (a, b) -> Integer.compare(a, b));
-        long h = 0;
-        for (int x : boxed) h = h * 31 + x;
-        return h;
-    }
-}
-"""
-SORT_INPUTS = """import java.util.*;
-
-class PerforchInputs {
-    static List<Object[]> cases() {
-        Random random = new Random(7);
-        int[] data = new int[2000];
-        for (int i = 0; i < data.length; i++) data[i] = random.nextInt(1_000_000);
-        return List.<Object[]>of(new Object[] {data});
-    }
-}
-"""
 
 
 def test_warm_up_waits_for_the_jit_not_only_for_rounds_that_agree(executor: Executor) -> None:
